@@ -24,6 +24,7 @@ final class ChildProcesses {
     private static final Set<Path> PARTIAL_FILES = ConcurrentHashMap.newKeySet();
     private static volatile String interruptedNote;
     private static volatile boolean finished;
+    private static volatile boolean stopping;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ChildProcesses::stopAll, "stop-child-jvms"));
@@ -49,7 +50,13 @@ final class ChildProcesses {
         PARTIAL_FILES.remove(file);
     }
 
+    /** Whether the JVM is shutting down (Ctrl-C, SIGTERM): a child's closed stream is no write failure then. */
+    static boolean stopping() {
+        return stopping;
+    }
+
     private static void stopAll() {
+        stopping = true;
         boolean interrupted = !RUNNING.isEmpty() || (!finished && interruptedNote != null);
         for (Process process : RUNNING) {
             process.descendants().forEach(ProcessHandle::destroy);
@@ -88,8 +95,7 @@ final class ChildProcesses {
      */
     static Outcome runTee(List<String> command, PrintStream console, OutputStream log)
             throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        RUNNING.add(process);
+        Process process = track(new ProcessBuilder(command).redirectErrorStream(true).start());
         try {
             process.getOutputStream().close();
             IOException logFailure = null;
@@ -129,10 +135,24 @@ final class ChildProcesses {
         }
     }
 
+    /**
+     * Registers a started child for the hook. The hook sets {@code stopping} before it looks at the
+     * children, so a child started while it runs is either seen by it or stopped here.
+     */
+    private static Process track(Process process) throws IOException {
+        RUNNING.add(process);
+        if (stopping) {
+            RUNNING.remove(process);
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            throw new IOException("stopping: not starting " + process.info().command().orElse("a JVM"));
+        }
+        return process;
+    }
+
     /** Runs a command with the runner's own input and output; returns its exit code. */
     static int runInheriting(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).inheritIO().start();
-        RUNNING.add(process);
+        Process process = track(new ProcessBuilder(command).inheritIO().start());
         try {
             return process.waitFor();
         } finally {

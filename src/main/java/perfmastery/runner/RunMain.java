@@ -93,6 +93,9 @@ public final class RunMain {
             err.println(PREFIX + e.getMessage());
             return ExitCode.BAD_INPUT;
         } catch (IOException | UncheckedIOException e) {
+            if (ChildProcesses.stopping()) {
+                return ExitCode.BENCHMARKS_FAILED; // the shutdown hook says what happened
+            }
             err.println(PREFIX + "cannot write the results: " + e.getMessage()
                     + " (earlier runs are untouched)");
             return ExitCode.CANNOT_WRITE;
