@@ -3,6 +3,8 @@
 # sources, then hands over to perfmastery.runner.RunMain (./run-benchmarks.sh --help says what it does).
 set -euo pipefail
 
+# Relative paths the user gives (--jdk, report files) mean what they meant where the user was.
+caller_dir="$PWD"
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 if [[ -n "${JAVA_HOME:-}" && -x "${JAVA_HOME}/bin/java" ]]; then
@@ -45,4 +47,4 @@ if (( feature >= 24 )); then
     launcher_flags=(--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
 fi
 
-exec "$java" "${launcher_flags[@]}" -cp "$jar" perfmastery.runner.RunMain "$@"
+exec "$java" "${launcher_flags[@]}" "-Dperfmastery.callerDir=$caller_dir" -cp "$jar" perfmastery.runner.RunMain "$@"

@@ -150,9 +150,9 @@ final class ChildProcesses {
         return process;
     }
 
-    /** Runs a command with the runner's own input and output; returns its exit code. */
-    static int runInheriting(List<String> command) throws IOException, InterruptedException {
-        Process process = track(new ProcessBuilder(command).inheritIO().start());
+    /** Runs a command in {@code directory} with the runner's own input and output; returns its exit code. */
+    static int runInheriting(List<String> command, Path directory) throws IOException, InterruptedException {
+        Process process = track(new ProcessBuilder(command).directory(directory.toFile()).inheritIO().start());
         try {
             return process.waitFor();
         } finally {

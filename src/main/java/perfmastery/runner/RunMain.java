@@ -42,13 +42,20 @@ public final class RunMain {
     private static final String PREFIX = "run-benchmarks.sh: ";
 
     private final Path projectDir;
+    /** Where the user ran the script from: their relative paths are relative to it. */
+    private final Path callerDir;
     private final Path jar;
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
 
     RunMain(Path projectDir, Path jar, Map<String, String> env, PrintStream out, PrintStream err) {
+        this(projectDir, projectDir, jar, env, out, err);
+    }
+
+    RunMain(Path projectDir, Path callerDir, Path jar, Map<String, String> env, PrintStream out, PrintStream err) {
         this.projectDir = projectDir;
+        this.callerDir = callerDir;
         this.jar = jar;
         this.env = env;
         this.out = out;
@@ -57,7 +64,9 @@ public final class RunMain {
 
     public static void main(String[] args) {
         Path projectDir = Paths.get("").toAbsolutePath();
-        int code = new RunMain(projectDir, ownJar(projectDir), System.getenv(), System.out, System.err).run(args);
+        Path callerDir = Paths.get(System.getProperty("perfmastery.callerDir", projectDir.toString()));
+        int code = new RunMain(projectDir, callerDir, ownJar(projectDir), System.getenv(), System.out, System.err)
+                .run(args);
         System.out.flush();
         System.exit(code);
     }
@@ -120,7 +129,7 @@ public final class RunMain {
             jdks.add(Jdk.current());
         } else {
             for (Path home : options.jdks()) {
-                jdks.add(Jdk.probe(home.toAbsolutePath().normalize()));
+                jdks.add(Jdk.probe(callerDir.resolve(home).normalize()));
             }
         }
         List<Benchmark> selected = BenchmarkSelection.matching(readBenchmarkList(), jmhArgs.includes(),
@@ -136,7 +145,7 @@ public final class RunMain {
             throw new UsageError("nothing to run: every selected benchmark needs virtual threads (JDK 21+)");
         }
         Optional<Path> asyncLibrary = options.profilers().contains("async")
-                ? Optional.of(asyncProfilerLibrary(env, projectDir)) : Optional.empty();
+                ? Optional.of(asyncProfilerLibrary(env, callerDir, projectDir)) : Optional.empty();
         return new Plan(options, jmhArgs, Pair.of(jdks, options.flagSetsOrDefault()), selections, asyncLibrary);
     }
 
@@ -152,10 +161,10 @@ public final class RunMain {
     }
 
     /** $ASYNC_PROFILER_LIB, else the library the build unpacked for this platform. */
-    static Path asyncProfilerLibrary(Map<String, String> env, Path projectDir) throws UsageError {
+    static Path asyncProfilerLibrary(Map<String, String> env, Path callerDir, Path projectDir) throws UsageError {
         String fromEnv = env.get("ASYNC_PROFILER_LIB");
         if (fromEnv != null && !fromEnv.isBlank()) {
-            Path library = Paths.get(fromEnv).toAbsolutePath();
+            Path library = callerDir.resolve(fromEnv).normalize();
             if (!Files.isRegularFile(library)) {
                 throw new UsageError("ASYNC_PROFILER_LIB=" + fromEnv + " is not a file: point it at libasyncProfiler.so");
             }
@@ -401,7 +410,7 @@ public final class RunMain {
         List<String> command = toolCommand(REPORT_MAIN);
         command.addAll(List.of("--out", runDir.toString()));
         command.addAll(jsonFiles);
-        int code = ChildProcesses.runInheriting(command);
+        int code = ChildProcesses.runInheriting(command, projectDir);
         if (code != 0) {
             out.println("the report exited with " + code);
         }
@@ -462,7 +471,7 @@ public final class RunMain {
         return command;
     }
 
-    private int tool(String mainClass, String what, List<String> args) throws UsageError, IOException,
+    int tool(String mainClass, String what, List<String> args) throws UsageError, IOException,
             InterruptedException {
         if (!hasClass(mainClass)) {
             throw new UsageError(what + " is not in this jar yet (" + mainClass + "): rebuild with ./mvnw package"
@@ -470,7 +479,7 @@ public final class RunMain {
         }
         List<String> command = toolCommand(mainClass);
         command.addAll(args);
-        return ChildProcesses.runInheriting(command);
+        return ChildProcesses.runInheriting(command, callerDir);
     }
 
     private int list(List<String> args) throws IOException, InterruptedException {
@@ -480,7 +489,7 @@ public final class RunMain {
         command.addAll(self.launcherFlags());
         command.addAll(List.of("-jar", jar.toString(), "-lp"));
         command.addAll(!args.isEmpty() && args.get(0).equals("--") ? args.subList(1, args.size()) : args);
-        return ChildProcesses.runInheriting(command);
+        return ChildProcesses.runInheriting(command, callerDir);
     }
 
     static String usage() {

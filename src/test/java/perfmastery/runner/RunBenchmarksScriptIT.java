@@ -101,6 +101,8 @@ class RunBenchmarksScriptIT {
         Path oldJdk = fakeJdk("jdk11", "11", "11.0.2");
         assertBadInput(Map.of("JAVA_HOME", oldJdk.toString()), "needs JDK 17 or newer");
         assertBadInput("needs JDK 17 or newer", "--jdk", oldJdk.toString());
+        // relative to where the user stands, not to the project folder the script moves to
+        assertBadInput("needs JDK 17 or newer", "--jdk", "jdk11");
     }
 
     private static Path fakeJdk(String name, String specification, String version) throws IOException {

@@ -72,6 +72,26 @@ class RunMainTest {
     }
 
     @Test
+    void resultsThatCannotBeWrittenGetOneLineAndExit3(@TempDir Path elsewhere) throws Exception {
+        Files.writeString(project.resolve("results"), "a file where the results folder should be");
+        int code = run(Map.of("JMH_IGNORE_LOCK", "true"), "--preset", "smoke", "--", "FibonacciBenchmark.iterative");
+        assertEquals(ExitCode.CANNOT_WRITE, code);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("run-benchmarks.sh: cannot write the results: "), message);
+        assertEquals(1, message.lines().count(), message);
+        assertEquals("a file where the results folder should be", Files.readString(project.resolve("results")));
+    }
+
+    @Test
+    void aToolThatIsNotInTheJarIsBadInput() {
+        RunMain main = new RunMain(project, project.resolve("target/benchmarks.jar"), Map.of(), System.out, System.err);
+        UsageError error = org.junit.jupiter.api.Assertions.assertThrows(UsageError.class,
+                () -> main.tool("perfmastery.nowhere.Missing", "missing", java.util.List.of()));
+        assertEquals("missing is not in this jar yet (perfmastery.nowhere.Missing): rebuild with ./mvnw package",
+                error.getMessage());
+    }
+
+    @Test
     void helpPrintsUsage() {
         assertEquals(ExitCode.OK, run(Map.of(), "--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("--preset smoke|quick|full"));
