@@ -20,8 +20,6 @@ public record Jdk(Path home, String version, int feature) {
 
     /** The first release whose launcher knows {@code --sun-misc-unsafe-memory-access} and warns without it. */
     static final int UNSAFE_WARNING_RELEASE = 24;
-    /** The first release that warns when an agent (JOL, async-profiler) is loaded into a running VM. */
-    static final int AGENT_WARNING_RELEASE = 21;
     /** The first release with virtual threads (final, not preview). */
     public static final int VIRTUAL_THREADS_RELEASE = 21;
     public static final int MINIMUM_RELEASE = 17;
@@ -52,8 +50,8 @@ public record Jdk(Path home, String version, int feature) {
 
     /**
      * Flags for a JVM that may attach an agent to itself (JOL, async-profiler): the launcher flags, then
-     * {@code -Djdk.attach.allowAttachSelf=true}, and on 21+ {@code -XX:+EnableDynamicAgentLoading} (older
-     * 17 updates do not know it; before 21 dynamic loading needs no permission).
+     * {@code -Djdk.attach.allowAttachSelf=true} and {@code -XX:+EnableDynamicAgentLoading} (JDK 21+ warns
+     * without it; JDK 17 accepts it and changes nothing).
      */
     public List<String> attachFlags() {
         return attachFlags(feature);
@@ -62,9 +60,7 @@ public record Jdk(Path home, String version, int feature) {
     static List<String> attachFlags(int feature) {
         List<String> flags = new ArrayList<>(launcherFlags(feature));
         flags.add("-Djdk.attach.allowAttachSelf=true");
-        if (feature >= AGENT_WARNING_RELEASE) {
-            flags.add("-XX:+EnableDynamicAgentLoading");
-        }
+        flags.add("-XX:+EnableDynamicAgentLoading");
         return List.copyOf(flags);
     }
 

@@ -262,7 +262,7 @@ public final class RunMain {
             pairResults.add(runPair(plan, pair, runDir));
         }
 
-        Optional<Path> report = runReport(pairResults, runDir);
+        List<Path> report = runReport(pairResults, runDir);
         ChildProcesses.runFinished();
         return summarize(plan, runDir, pairResults, report);
     }
@@ -394,17 +394,17 @@ public final class RunMain {
         return RunMain.class.getClassLoader().getResource(className.replace('.', '/') + ".class") != null;
     }
 
-    private Optional<Path> runReport(List<PairResult> pairResults, Path runDir)
+    private List<Path> runReport(List<PairResult> pairResults, Path runDir)
             throws IOException, InterruptedException {
         List<String> jsonFiles = pairResults.stream().flatMap(r -> r.json().stream()).map(Path::toString)
                 .collect(Collectors.toList());
         if (jsonFiles.isEmpty()) {
-            return Optional.empty();
+            return List.of();
         }
         out.println();
         if (!hasClass(REPORT_MAIN)) {
             out.println("No report: " + REPORT_MAIN + " is not in this jar; JMH's own tables are in the .log files.");
-            return Optional.empty();
+            return List.of();
         }
         out.println("=== report");
         List<String> command = toolCommand(REPORT_MAIN);
@@ -414,15 +414,11 @@ public final class RunMain {
         if (code != 0) {
             out.println("the report exited with " + code);
         }
-        for (String name : List.of("report.md", "report.html")) {
-            if (Files.isRegularFile(runDir.resolve(name))) {
-                return Optional.of(runDir.resolve(name));
-            }
-        }
-        return Optional.empty();
+        return Stream.of("report.md", "report.html").map(runDir::resolve).filter(Files::isRegularFile)
+                .collect(Collectors.toList());
     }
 
-    private int summarize(Plan plan, Path runDir, List<PairResult> pairResults, Optional<Path> report)
+    private int summarize(Plan plan, Path runDir, List<PairResult> pairResults, List<Path> report)
             throws IOException {
         out.println();
         out.println("=== summary");
@@ -450,8 +446,9 @@ public final class RunMain {
                 out.println("  " + runDir.relativize(file));
             }
         }
-        if (report.isPresent()) {
-            out.println("Report: " + projectDir.relativize(report.get()));
+        if (!report.isEmpty()) {
+            out.println("Report: " + report.stream().map(f -> projectDir.relativize(f).toString())
+                    .collect(Collectors.joining(" and ")));
         }
         if (failed) {
             out.println("Some benchmarks have no result (listed above): the others are kept. Exit 1.");

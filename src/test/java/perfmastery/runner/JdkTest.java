@@ -41,12 +41,13 @@ class JdkTest {
     @Test
     void jdk17GetsNoFlagItWouldRefuse() {
         assertEquals(List.of(), Jdk.launcherFlags(17));
-        assertEquals(List.of("-Djdk.attach.allowAttachSelf=true"), Jdk.attachFlags(17));
+        assertEquals(List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading"),
+                Jdk.attachFlags(17));
         assertFalse(Jdk.attachFlags(17).stream().anyMatch(f -> f.startsWith("--sun-misc")));
     }
 
     @Test
-    void jdk21AllowsAgentsAndJdk24PlusAllowsUnsafeAndNativeAccess() {
+    void jdk24PlusAllowsUnsafeAndNativeAccess() {
         assertEquals(List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading"),
                 Jdk.attachFlags(21));
         assertEquals(List.of(), Jdk.launcherFlags(23));

@@ -38,6 +38,7 @@ class PairTest {
                 "-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading", "-Xss2m", "-XX:+UseSerialGC"),
                 pair.forkFlags(List.of("-Xss2m")));
         Pair on17 = Pair.of(List.of(JDK17), List.of(List.of())).get(0);
-        assertEquals(List.of("-Djdk.attach.allowAttachSelf=true"), on17.forkFlags(List.of()));
+        assertEquals(List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading"),
+                on17.forkFlags(List.of()));
     }
 }
