@@ -331,7 +331,7 @@ public final class BenchmarkSelection {
             parts.add("benchmarks " + String.join(", ", leftOutBenchmarks));
         }
         leftOutValues.forEach((name, values) -> parts.add("@Param " + name + "=" + String.join(",", values)));
-        return Optional.of("left out on " + jdkDescription + " (virtual threads need JDK 21+): "
+        return Optional.of("left out on " + jdkDescription + " (needs JDK 21+ for virtual threads): "
                 + String.join("; ", parts));
     }
 }

@@ -70,7 +70,7 @@ class BenchmarkSelectionTest {
         BenchmarkSelection selection = BenchmarkSelection.forJdk(ALL, NO_PARAMS, false, "JDK 17.0.15");
         assertEquals(List.of(VIRTUAL), selection.leftOutBenchmarks());
         assertEquals(Map.of("executor", new TreeSet<>(Set.of("virtualPerTask"))), selection.leftOutValues());
-        assertEquals("left out on JDK 17.0.15 (virtual threads need JDK 21+): benchmarks " + VIRTUAL
+        assertEquals("left out on JDK 17.0.15 (needs JDK 21+ for virtual threads): benchmarks " + VIRTUAL
                 + "; @Param executor=virtualPerTask", selection.leftOutNote("JDK 17.0.15").orElseThrow());
         assertFalse(selection.expected().contains(VIRTUAL));
         assertFalse(selection.expected().stream().anyMatch(k -> k.contains("virtualPerTask")));
