@@ -38,6 +38,7 @@ final class ChildProcesses {
         interruptedNote = note;
     }
 
+    /** Called when main returns: the hook that runs at exit then has nothing to say. */
     static void runFinished() {
         finished = true;
     }

@@ -67,6 +67,7 @@ public final class RunMain {
         Path callerDir = Paths.get(System.getProperty("perfmastery.callerDir", projectDir.toString()));
         int code = new RunMain(projectDir, callerDir, ownJar(projectDir), System.getenv(), System.out, System.err)
                 .run(args);
+        ChildProcesses.runFinished();
         System.out.flush();
         System.exit(code);
     }
@@ -263,7 +264,6 @@ public final class RunMain {
         }
 
         List<Path> report = runReport(pairResults, runDir);
-        ChildProcesses.runFinished();
         return summarize(plan, runDir, pairResults, report);
     }
 
