@@ -307,6 +307,9 @@ public final class RunMain {
                     out.println("--- JMH invocation " + (g + 1) + "/" + groups.size() + ": "
                             + String.join(", ", group.names()));
                 }
+                String shown = "$ " + shellQuoted(command) + System.lineSeparator();
+                out.print(shown);
+                logStream.write(shown.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 ChildProcesses.Outcome outcome = ChildProcesses.runTee(command, out, logStream);
                 if (outcome.logFailure() != null) {
                     throw new IOException("cannot write " + log + ": " + outcome.logFailure().getMessage());
@@ -368,6 +371,13 @@ public final class RunMain {
         // JMH splits this one value on spaces into flags; given twice, JMH refuses it.
         command.addAll(List.of("-jvmArgsPrepend", String.join(" ", pair.forkFlags(group.ownPrepend()))));
         return command;
+    }
+
+    /** The command as a shell would take it, so a reader can run one JMH invocation again by hand. */
+    static String shellQuoted(List<String> command) {
+        return command.stream()
+                .map(arg -> arg.matches("[A-Za-z0-9_./=:,+@%-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'")
+                .collect(Collectors.joining(" "));
     }
 
     private List<String> profilerArgs(Plan plan, Pair pair, Path runDir) {

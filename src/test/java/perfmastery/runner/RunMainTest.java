@@ -133,6 +133,13 @@ class RunMainTest {
                 command.subList(prepend - 4, prepend));
     }
 
+    @Test
+    void theCommandIsShownAsAShellWouldTakeIt() {
+        assertEquals("java -jar b.jar '^\\Qa.B.c\\E$' -jvmArgsPrepend '-Xmx1g -Dx=1' 'it'\\''s'",
+                RunMain.shellQuoted(java.util.List.of("java", "-jar", "b.jar", "^\\Qa.B.c\\E$",
+                        "-jvmArgsPrepend", "-Xmx1g -Dx=1", "it's")));
+    }
+
     private static java.util.List<BenchmarkSelection.Benchmark> readList() throws Exception {
         try (var in = RunMainTest.class.getResourceAsStream("/META-INF/BenchmarkList")) {
             return BenchmarkSelection.read(in);
