@@ -107,6 +107,35 @@ public record Jdk(Path home, String version, int feature) {
         return jdk;
     }
 
+    /**
+     * Starts this JDK's java with the given flags and {@code -version}, so a flag it refuses (a typo in
+     * {@code --jvm-args}, a flag of another release) is bad input found before any benchmark starts,
+     * not a failure of every fork.
+     */
+    public void checkAccepts(List<String> flags, String what) throws UsageError {
+        List<String> command = new ArrayList<>();
+        command.add(java().toString());
+        command.addAll(flags);
+        command.add("-version");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String output = readAll(process.getInputStream());
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new UsageError(java() + " " + String.join(" ", flags) + " -version did not answer within 60 s");
+            }
+            if (process.exitValue() != 0) {
+                throw new UsageError("JDK " + version + " refuses " + what + ": " + JmhArgs.firstLine(output));
+            }
+        } catch (IOException e) {
+            throw new UsageError("cannot run " + java() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageError("interrupted while checking the flags of " + java());
+        }
+    }
+
     private static String readAll(InputStream in) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         in.transferTo(bytes);

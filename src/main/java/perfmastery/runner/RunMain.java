@@ -147,7 +147,12 @@ public final class RunMain {
         }
         Optional<Path> asyncLibrary = options.profilers().contains("async")
                 ? Optional.of(asyncProfilerLibrary(env, callerDir, projectDir)) : Optional.empty();
-        return new Plan(options, jmhArgs, Pair.of(jdks, options.flagSetsOrDefault()), selections, asyncLibrary);
+        List<Pair> pairs = Pair.of(jdks, options.flagSetsOrDefault());
+        for (Pair pair : pairs) {
+            pair.jdk().checkAccepts(pair.forkFlags(List.of()), pair.userFlags().isEmpty() ? "the fork flags"
+                    : "--jvm-args \"" + String.join(" ", pair.userFlags()) + "\"");
+        }
+        return new Plan(options, jmhArgs, pairs, selections, asyncLibrary);
     }
 
     private List<Benchmark> readBenchmarkList() throws UsageError {

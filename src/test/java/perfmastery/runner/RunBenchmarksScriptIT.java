@@ -81,6 +81,8 @@ class RunBenchmarksScriptIT {
         assertBadInput("no benchmark matches 'NoSuchBenchmark'", "--preset", "smoke", "--", "NoSuchBenchmark");
         assertBadInput("-foe", "--", "Fibonacci", "-foe", "true");
         assertBadInput("benchmark regexes go after --", "Fibonacci");
+        assertBadInput("refuses --jvm-args \"-XX:+UseSerialGc\": Unrecognized VM option 'UseSerialGc'",
+                "--jvm-args", "-XX:+UseSerialGc", "--", "Fibonacci");
     }
 
     @Test

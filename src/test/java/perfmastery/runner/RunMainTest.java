@@ -62,6 +62,8 @@ class RunMainTest {
         assertBadInput("--jvm-args", "--", "-jvmArgsPrepend", "-Xmx1g");
         assertBadInput("./run-benchmarks.sh list", "--", "-l");
         assertBadInput("unexpected argument 'Fibonacci'", "Fibonacci");
+        assertBadInput("refuses --jvm-args \"-Xmx1g -XX:+NoSuchFlag\"", "--jvm-args", "-Xmx1g -XX:+NoSuchFlag",
+                "--", "FibonacciBenchmark");
     }
 
     @Test
