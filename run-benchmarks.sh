@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the JMH suite: finds a Java 17+, builds target/benchmarks.jar if it is missing or older than the
+# sources, then hands over to perfmastery.runner.RunMain (./run-benchmarks.sh --help says what it does).
+set -euo pipefail
+
+# Relative paths the user gives (--jdk, report files) mean what they meant where the user was.
+caller_dir="$PWD"
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+if [[ -n "${JAVA_HOME:-}" && -x "${JAVA_HOME}/bin/java" ]]; then
+    java="${JAVA_HOME}/bin/java"
+elif command -v java >/dev/null 2>&1; then
+    java="$(command -v java)"
+else
+    echo "run-benchmarks.sh: no Java found: install a JDK 17+ or set JAVA_HOME" >&2
+    exit 2
+fi
+
+# java.specification.version is "17", "25" (or "1.8" before 9).
+spec="$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n 1)" || true
+feature="${spec#1.}"
+feature="${feature%%.*}"
+if ! [[ "$feature" =~ ^[0-9]+$ ]]; then
+    echo "run-benchmarks.sh: cannot tell the version of $java: install a JDK 17+ or set JAVA_HOME" >&2
+    exit 2
+fi
+if (( feature < 17 )); then
+    echo "run-benchmarks.sh: $java is Java $spec: jvm-perf-mastery needs JDK 17 or newer (set JAVA_HOME)" >&2
+    exit 2
+fi
+
+jar="target/benchmarks.jar"
+if [[ ! -f "$jar" ]]; then
+    reason="$jar is missing"
+elif [[ pom.xml -nt "$jar" ]] || [[ -n "$(find src/main -newer "$jar" -print -quit)" ]]; then
+    reason="the sources are newer than $jar"
+else
+    reason=""
+fi
+if [[ -n "$reason" ]]; then
+    echo "Building: $reason (./mvnw -B -q package -DskipTests)"
+    JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$java")")")" ./mvnw -B -q package -DskipTests </dev/null
+fi
+
+launcher_flags=()
+if (( feature >= 24 )); then
+    launcher_flags=(--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
+fi
+
+exec "$java" "${launcher_flags[@]}" "-Dperfmastery.callerDir=$caller_dir" -cp "$jar" perfmastery.runner.RunMain "$@"

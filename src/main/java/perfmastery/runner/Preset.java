@@ -1,0 +1,74 @@
+package perfmastery.runner;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The iteration settings of a run, given to JMH on the command line so they override each class's
+ * own {@code @Fork}/{@code @Warmup}/{@code @Measurement}.
+ */
+public enum Preset {
+    /** Does every benchmark run at all (CI): numbers from it are not measurements. */
+    SMOKE(1, 1, "200ms", 1, "200ms"),
+    /** The default: one fork, enough iterations to see a steady state on a quiet machine. */
+    QUICK(1, 3, "1s", 3, "1s"),
+    /** Three forks, so run-to-run (JIT, layout) variance shows up in the error bars. */
+    FULL(3, 5, "1s", 5, "1s");
+
+    private final int forks;
+    private final int warmupIterations;
+    private final String warmupTime;
+    private final int iterations;
+    private final String iterationTime;
+
+    Preset(int forks, int warmupIterations, String warmupTime, int iterations, String iterationTime) {
+        this.forks = forks;
+        this.warmupIterations = warmupIterations;
+        this.warmupTime = warmupTime;
+        this.iterations = iterations;
+        this.iterationTime = iterationTime;
+    }
+
+    public static Preset named(String name) throws UsageError {
+        for (Preset preset : values()) {
+            if (preset.label().equals(name)) {
+                return preset;
+            }
+        }
+        throw new UsageError("unknown preset '" + name + "': use smoke, quick or full");
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The JMH options of this preset, leaving out any the user set after {@code --} (JMH refuses an
+     * option given twice).
+     */
+    public List<String> jmhArgs(JmhArgs user) {
+        List<String> args = new java.util.ArrayList<>();
+        if (!user.setsForks()) {
+            args.addAll(List.of("-f", Integer.toString(forks)));
+        }
+        if (!user.setsWarmupIterations()) {
+            args.addAll(List.of("-wi", Integer.toString(warmupIterations)));
+        }
+        if (!user.setsWarmupTime()) {
+            args.addAll(List.of("-w", warmupTime));
+        }
+        if (!user.setsIterations()) {
+            args.addAll(List.of("-i", Integer.toString(iterations)));
+        }
+        if (!user.setsIterationTime()) {
+            args.addAll(List.of("-r", iterationTime));
+        }
+        return args;
+    }
+
+    /** One line for the settings printed at the start of a run. */
+    public String describe() {
+        return label() + " = -f " + forks + " -wi " + warmupIterations + " -w " + warmupTime
+                + " -i " + iterations + " -r " + iterationTime;
+    }
+}

@@ -1,0 +1,537 @@
+package perfmastery.runner;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import perfmastery.runner.BenchmarkSelection.Benchmark;
+import perfmastery.runner.BenchmarkSelection.Group;
+
+/**
+ * The logic of run-benchmarks.sh: the script finds a Java 17+, builds the jar if needed and starts this
+ * class from the jar. It checks everything the user asked for before any benchmark starts, then runs
+ * JMH once per (JDK, flag set) pair, each in its own JVM from that JDK, and checks that every expected
+ * benchmark has a result.
+ */
+public final class RunMain {
+
+    static final String REPORT_MAIN = "perfmastery.report.ReportMain";
+    static final String HEAP_COMPARE_MAIN = "perfmastery.memory.HeapCompare";
+    static final String FOOTPRINT_MAIN = "perfmastery.memory.Footprint";
+    private static final String PREFIX = "run-benchmarks.sh: ";
+
+    private final Path projectDir;
+    /** Where the user ran the script from: their relative paths are relative to it. */
+    private final Path callerDir;
+    private final Path jar;
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    RunMain(Path projectDir, Path jar, Map<String, String> env, PrintStream out, PrintStream err) {
+        this(projectDir, projectDir, jar, env, out, err);
+    }
+
+    RunMain(Path projectDir, Path callerDir, Path jar, Map<String, String> env, PrintStream out, PrintStream err) {
+        this.projectDir = projectDir;
+        this.callerDir = callerDir;
+        this.jar = jar;
+        this.env = env;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        Path projectDir = Paths.get("").toAbsolutePath();
+        Path callerDir = Paths.get(System.getProperty("perfmastery.callerDir", projectDir.toString()));
+        int code = new RunMain(projectDir, callerDir, ownJar(projectDir), System.getenv(), System.out, System.err)
+                .run(args);
+        ChildProcesses.runFinished();
+        System.out.flush();
+        System.exit(code);
+    }
+
+    private static Path ownJar(Path projectDir) {
+        try {
+            Path location = Paths.get(RunMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isRegularFile(location)) {
+                return location;
+            }
+        } catch (URISyntaxException | SecurityException | NullPointerException e) {
+            // fall back to the usual place
+        }
+        return projectDir.resolve("target").resolve("benchmarks.jar");
+    }
+
+    /** Runs the command line; returns the exit code ({@link ExitCode}). */
+    public int run(String... args) {
+        try {
+            RunOptions options = RunOptions.parse(List.of(args));
+            return switch (options.command()) {
+                case HELP -> {
+                    out.print(usage());
+                    yield ExitCode.OK;
+                }
+                case LIST -> list(options.commandArgs());
+                case REPORT -> tool(REPORT_MAIN, "the report", options.commandArgs());
+                case HEAP_COMPARE -> tool(HEAP_COMPARE_MAIN, "heap-compare", options.commandArgs());
+                case FOOTPRINT -> tool(FOOTPRINT_MAIN, "footprint", options.commandArgs());
+                case RUN -> runBenchmarks(prepare(options));
+            };
+        } catch (UsageError e) {
+            err.println(PREFIX + e.getMessage());
+            return ExitCode.BAD_INPUT;
+        } catch (IOException | UncheckedIOException e) {
+            if (ChildProcesses.stopping()) {
+                return ExitCode.BENCHMARKS_FAILED; // the shutdown hook says what happened
+            }
+            err.println(PREFIX + "cannot write the results: " + e.getMessage()
+                    + " (earlier runs are untouched)");
+            return ExitCode.CANNOT_WRITE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println(PREFIX + "interrupted");
+            return ExitCode.BENCHMARKS_FAILED;
+        }
+    }
+
+    // ---------------------------------------------------------------- checking what was asked
+
+    /** Everything one run needs, checked: nothing in it can be a user mistake any more. */
+    record Plan(RunOptions options, JmhArgs jmhArgs, List<Pair> pairs, Map<Jdk, BenchmarkSelection> selections,
+            Optional<Path> asyncLibrary) {
+    }
+
+    Plan prepare(RunOptions options) throws UsageError {
+        JmhArgs jmhArgs = JmhArgs.parse(options.jmhArgs());
+        List<Jdk> jdks = new ArrayList<>();
+        if (options.jdks().isEmpty()) {
+            jdks.add(Jdk.current());
+        } else {
+            for (Path home : options.jdks()) {
+                jdks.add(Jdk.probe(callerDir.resolve(home).normalize()));
+            }
+        }
+        List<Benchmark> selected = BenchmarkSelection.matching(readBenchmarkList(), jmhArgs.includes(),
+                jmhArgs.excludes());
+        Map<Jdk, BenchmarkSelection> selections = new LinkedHashMap<>();
+        for (Jdk jdk : jdks) {
+            if (!selections.containsKey(jdk)) {
+                selections.put(jdk, BenchmarkSelection.forJdk(selected, jmhArgs::param, jdk.hasVirtualThreads(),
+                        "JDK " + jdk.version()));
+            }
+        }
+        if (selections.values().stream().allMatch(BenchmarkSelection::isEmpty)) {
+            throw new UsageError("nothing to run: every selected benchmark needs virtual threads (JDK 21+)");
+        }
+        Optional<Path> asyncLibrary = options.profilers().contains("async")
+                ? Optional.of(asyncProfilerLibrary(env, callerDir, projectDir)) : Optional.empty();
+        List<Pair> pairs = Pair.of(jdks, options.flagSetsOrDefault());
+        for (Pair pair : pairs) {
+            pair.jdk().checkAccepts(pair.forkFlags(List.of()), pair.userFlags().isEmpty() ? "the fork flags"
+                    : "--jvm-args \"" + String.join(" ", pair.userFlags()) + "\"");
+        }
+        return new Plan(options, jmhArgs, pairs, selections, asyncLibrary);
+    }
+
+    private List<Benchmark> readBenchmarkList() throws UsageError {
+        try (InputStream in = RunMain.class.getResourceAsStream("/META-INF/BenchmarkList")) {
+            if (in == null) {
+                throw new UsageError(jar + " has no META-INF/BenchmarkList: rebuild it with ./mvnw package");
+            }
+            return BenchmarkSelection.read(in);
+        } catch (IOException e) {
+            throw new UsageError("cannot read the benchmark list of " + jar + ": " + e.getMessage());
+        }
+    }
+
+    /** $ASYNC_PROFILER_LIB, else the library the build unpacked for this platform. */
+    static Path asyncProfilerLibrary(Map<String, String> env, Path callerDir, Path projectDir) throws UsageError {
+        String fromEnv = env.get("ASYNC_PROFILER_LIB");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            Path library = callerDir.resolve(fromEnv).normalize();
+            if (!Files.isRegularFile(library)) {
+                throw new UsageError("ASYNC_PROFILER_LIB=" + fromEnv + " is not a file: point it at libasyncProfiler.so");
+            }
+            return library;
+        }
+        String platform = asyncProfilerPlatform(System.getProperty("os.name"), System.getProperty("os.arch"));
+        if (platform == null) {
+            throw new UsageError("async-profiler ships no library for " + System.getProperty("os.name") + "/"
+                    + System.getProperty("os.arch") + ": set ASYNC_PROFILER_LIB to your own libasyncProfiler");
+        }
+        Path library = projectDir.resolve("target/async-profiler").resolve(platform).resolve("libasyncProfiler.so");
+        if (!Files.isRegularFile(library)) {
+            throw new UsageError("no async-profiler library at " + library
+                    + ": run ./mvnw package, or set ASYNC_PROFILER_LIB");
+        }
+        return library;
+    }
+
+    static String asyncProfilerPlatform(String osName, String osArch) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        String arch = osArch.toLowerCase(Locale.ROOT);
+        if (os.contains("mac")) {
+            return "macos";
+        }
+        if (os.contains("linux")) {
+            if (arch.equals("amd64") || arch.equals("x86_64")) {
+                return "linux-x64";
+            }
+            if (arch.equals("aarch64") || arch.equals("arm64")) {
+                return "linux-arm64";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * JMH allows one run per machine ({@code /tmp/jmh.lock}); say so before starting rather than after.
+     * JMH_IGNORE_LOCK=true runs anyway, beside the other run: both get noisier numbers.
+     */
+    private boolean ignoreJmhLock() {
+        return "true".equalsIgnoreCase(env.getOrDefault("JMH_IGNORE_LOCK", ""));
+    }
+
+    private void checkJmhLockFree() throws IOException {
+        if (ignoreJmhLock()) {
+            return;
+        }
+        Path lock = Paths.get(System.getProperty("java.io.tmpdir"), "jmh.lock");
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock taken = channel.tryLock();
+            if (taken == null) {
+                throw new JmhBusy(lock);
+            }
+            taken.release();
+        } catch (OverlappingFileLockException e) {
+            throw new JmhBusy(lock);
+        }
+    }
+
+    /** Another JMH run holds the lock. */
+    static final class JmhBusy extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        JmhBusy(Path lock) {
+            super("another JMH run holds " + lock + ": wait for it to end, or set JMH_IGNORE_LOCK=true"
+                    + " to run beside it (both get noisier numbers)");
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /** What one pair left behind. */
+    record PairResult(Pair pair, Optional<Path> json, SortedSet<String> missing, List<String> problems) {
+    }
+
+    int runBenchmarks(Plan plan) throws IOException, InterruptedException {
+        try {
+            checkJmhLockFree();
+        } catch (JmhBusy busy) {
+            err.println(PREFIX + busy.getMessage());
+            return ExitCode.CANNOT_WRITE;
+        }
+        Path results = projectDir.resolve("results");
+        Path runDir = ResultsFolder.createRun(results, Instant.now());
+        ResultsFolder.pointLatestAt(results, runDir);
+        ChildProcesses.whenInterrupted(PREFIX + "interrupted: the finished results stay in "
+                + projectDir.relativize(runDir));
+        printSettings(plan, runDir);
+
+        List<PairResult> pairResults = new ArrayList<>();
+        for (int i = 0; i < plan.pairs().size(); i++) {
+            Pair pair = plan.pairs().get(i);
+            out.println();
+            out.println("=== " + (i + 1) + "/" + plan.pairs().size() + " " + pair.describe());
+            pairResults.add(runPair(plan, pair, runDir));
+        }
+
+        List<Path> report = runReport(pairResults, runDir);
+        return summarize(plan, runDir, pairResults, report);
+    }
+
+    private void printSettings(Plan plan, Path runDir) {
+        RunOptions options = plan.options();
+        out.println("Settings");
+        out.println("  preset:    " + options.preset().describe()
+                + (plan.jmhArgs().args().isEmpty() ? "" : " (options after -- take precedence)"));
+        out.println("  profilers: " + (options.profilers().isEmpty() ? "none" : String.join(", ", options.profilers())));
+        out.println("  JMH args:  " + (plan.jmhArgs().args().isEmpty() ? "(none: the whole suite)"
+                : String.join(" ", plan.jmhArgs().args())));
+        for (Pair pair : plan.pairs()) {
+            out.println("  run:       " + pair.describe());
+        }
+        out.println("  results:   " + projectDir.relativize(runDir) + "  (results/latest points here)");
+        for (Map.Entry<Jdk, BenchmarkSelection> entry : plan.selections().entrySet()) {
+            entry.getValue().leftOutNote("JDK " + entry.getKey().version()).ifPresent(note -> out.println("  " + note));
+        }
+    }
+
+    private PairResult runPair(Plan plan, Pair pair, Path runDir) throws IOException, InterruptedException {
+        BenchmarkSelection selection = plan.selections().get(pair.jdk());
+        List<String> problems = new ArrayList<>();
+        selection.leftOutNote("JDK " + pair.jdk().version()).ifPresent(out::println);
+        if (selection.isEmpty()) {
+            out.println("nothing to run on JDK " + pair.jdk().version());
+            return new PairResult(pair, Optional.empty(), new TreeSet<>(), problems);
+        }
+        Path json = runDir.resolve(pair.label() + ".json");
+        Path log = runDir.resolve(pair.label() + ".log");
+        List<Path> parts = new ArrayList<>();
+        try (OutputStream logStream = Files.newOutputStream(log, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            List<Group> groups = selection.groups();
+            for (int g = 0; g < groups.size(); g++) {
+                Group group = groups.get(g);
+                Path part = ResultsFolder.temporaryFor(json, groups.size() == 1 ? "" : "." + (g + 1));
+                ChildProcesses.partial(part);
+                List<String> command = jmhCommand(plan, pair, selection, group, part, runDir);
+                if (groups.size() > 1) {
+                    out.println("--- JMH invocation " + (g + 1) + "/" + groups.size() + ": "
+                            + String.join(", ", group.names()));
+                }
+                String shown = "$ " + shellQuoted(command) + System.lineSeparator();
+                out.print(shown);
+                logStream.write(shown.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                ChildProcesses.Outcome outcome = ChildProcesses.runTee(command, out, logStream);
+                if (outcome.logFailure() != null) {
+                    throw new IOException("cannot write " + log + ": " + outcome.logFailure().getMessage());
+                }
+                if (outcome.lockBusy()) {
+                    problems.add("another JMH run held its lock: set JMH_IGNORE_LOCK=true to run beside it");
+                }
+                if (outcome.exitCode() != 0) {
+                    problems.add("JMH exited with " + outcome.exitCode() + " (see " + projectDir.relativize(log) + ")");
+                }
+                if (Files.isRegularFile(part) && Files.size(part) > 0) {
+                    parts.add(part);
+                } else {
+                    problems.add("JMH wrote no JSON" + (groups.size() > 1 ? " for invocation " + (g + 1) : ""));
+                    Files.deleteIfExists(part);
+                }
+            }
+        }
+        Optional<Path> written = Optional.empty();
+        if (parts.size() == 1) {
+            ResultsFolder.promote(parts.get(0), json);
+            written = Optional.of(json);
+        } else if (parts.size() > 1) {
+            Path joined = ResultsFolder.temporaryFor(json, "");
+            ChildProcesses.partial(joined);
+            JmhJson.concatenate(parts, joined);
+            ResultsFolder.promote(joined, json);
+            for (Path part : parts) {
+                Files.deleteIfExists(part);
+            }
+            written = Optional.of(json);
+        }
+        parts.forEach(ChildProcesses::notPartial);
+        SortedSet<String> missing = new TreeSet<>(selection.expected());
+        if (written.isPresent()) {
+            try {
+                missing.removeAll(JmhJson.resultKeys(json));
+            } catch (IOException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return new PairResult(pair, written, missing, problems);
+    }
+
+    List<String> jmhCommand(Plan plan, Pair pair, BenchmarkSelection selection, Group group, Path jsonOut,
+            Path runDir) {
+        List<String> command = new ArrayList<>();
+        command.add(pair.jdk().java().toString());
+        command.addAll(pair.jdk().launcherFlags());
+        if (ignoreJmhLock()) {
+            command.add("-Djmh.ignoreLock=true");
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(plan.options().preset().jmhArgs(plan.jmhArgs()));
+        command.addAll(plan.jmhArgs().args());
+        command.addAll(selection.jmhArgsFor(group));
+        command.addAll(profilerArgs(plan, pair, runDir));
+        command.addAll(List.of("-rf", "json", "-rff", jsonOut.toString()));
+        // JMH splits this one value on spaces into flags; given twice, JMH refuses it.
+        command.addAll(List.of("-jvmArgsPrepend", String.join(" ", pair.forkFlags(group.ownPrepend()))));
+        return command;
+    }
+
+    /** The command as a shell would take it, so a reader can run one JMH invocation again by hand. */
+    static String shellQuoted(List<String> command) {
+        return command.stream()
+                .map(arg -> arg.matches("[A-Za-z0-9_./=:,+@%-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'")
+                .collect(Collectors.joining(" "));
+    }
+
+    private List<String> profilerArgs(Plan plan, Pair pair, Path runDir) {
+        List<String> args = new ArrayList<>();
+        for (String profiler : plan.options().profilers()) {
+            switch (profiler) {
+                case "gc", "stack" -> {
+                    if (!plan.jmhArgs().profiles(profiler)) {
+                        args.addAll(List.of("-prof", profiler));
+                    }
+                }
+                case "async" -> args.addAll(List.of("-prof", "async:libPath=" + plan.asyncLibrary().orElseThrow()
+                        + ";event=cpu;output=flamegraph;dir=" + runDir.resolve("async").resolve(pair.label())));
+                case "jfr" -> args.addAll(List.of("-prof", "jfr:dir=" + runDir.resolve("jfr").resolve(pair.label())));
+                default -> throw new IllegalStateException("unknown profiler " + profiler);
+            }
+        }
+        return args;
+    }
+
+    // ---------------------------------------------------------------- after the runs
+
+    private boolean hasClass(String className) {
+        return RunMain.class.getClassLoader().getResource(className.replace('.', '/') + ".class") != null;
+    }
+
+    private List<Path> runReport(List<PairResult> pairResults, Path runDir)
+            throws IOException, InterruptedException {
+        List<String> jsonFiles = pairResults.stream().flatMap(r -> r.json().stream()).map(Path::toString)
+                .collect(Collectors.toList());
+        if (jsonFiles.isEmpty()) {
+            return List.of();
+        }
+        out.println();
+        if (!hasClass(REPORT_MAIN)) {
+            out.println("No report: " + REPORT_MAIN + " is not in this jar; JMH's own tables are in the .log files.");
+            return List.of();
+        }
+        out.println("=== report");
+        List<String> command = toolCommand(REPORT_MAIN);
+        command.addAll(List.of("--out", runDir.toString()));
+        command.addAll(jsonFiles);
+        int code = ChildProcesses.runInheriting(command, projectDir);
+        if (code != 0) {
+            out.println("the report exited with " + code);
+        }
+        return Stream.of("report.md", "report.html").map(runDir::resolve).filter(Files::isRegularFile)
+                .collect(Collectors.toList());
+    }
+
+    private int summarize(Plan plan, Path runDir, List<PairResult> pairResults, List<Path> report)
+            throws IOException {
+        out.println();
+        out.println("=== summary");
+        out.println("Settings: preset " + plan.options().preset().describe() + "; profilers "
+                + (plan.options().profilers().isEmpty() ? "none" : String.join(",", plan.options().profilers()))
+                + (plan.jmhArgs().args().isEmpty() ? "" : "; JMH args " + String.join(" ", plan.jmhArgs().args())));
+        boolean failed = false;
+        for (PairResult result : pairResults) {
+            int expected = plan.selections().get(result.pair().jdk()).expected().size();
+            String status = result.json().isEmpty() && expected == 0 ? "nothing to run"
+                    : (expected - result.missing().size()) + "/" + expected + " benchmark x params with a result";
+            out.println(result.pair().label() + ": " + status);
+            for (String problem : result.problems()) {
+                out.println("  problem: " + problem);
+                failed = true;
+            }
+            for (String missing : result.missing()) {
+                out.println("  missing or failed: " + missing);
+                failed = true;
+            }
+        }
+        out.println("Files written under " + projectDir.relativize(runDir) + ":");
+        try (Stream<Path> files = Files.walk(runDir)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
+                out.println("  " + runDir.relativize(file));
+            }
+        }
+        if (!report.isEmpty()) {
+            out.println("Report: " + report.stream().map(f -> projectDir.relativize(f).toString())
+                    .collect(Collectors.joining(" and ")));
+        }
+        if (failed) {
+            out.println("Some benchmarks have no result (listed above): the others are kept. Exit 1.");
+            return ExitCode.BENCHMARKS_FAILED;
+        }
+        return ExitCode.OK;
+    }
+
+    // ---------------------------------------------------------------- subcommands
+
+    private List<String> toolCommand(String mainClass) {
+        Jdk self = Jdk.current();
+        List<String> command = new ArrayList<>();
+        command.add(self.java().toString());
+        command.addAll(self.attachFlags());
+        command.addAll(List.of("-cp", jar.toString(), mainClass));
+        return command;
+    }
+
+    int tool(String mainClass, String what, List<String> args) throws UsageError, IOException,
+            InterruptedException {
+        if (!hasClass(mainClass)) {
+            throw new UsageError(what + " is not in this jar yet (" + mainClass + "): rebuild with ./mvnw package"
+                    + (mainClass.equals(REPORT_MAIN) ? "; until then JMH's own tables are in each run's .log" : ""));
+        }
+        List<String> command = toolCommand(mainClass);
+        command.addAll(args);
+        return ChildProcesses.runInheriting(command, callerDir);
+    }
+
+    private int list(List<String> args) throws IOException, InterruptedException {
+        Jdk self = Jdk.current();
+        List<String> command = new ArrayList<>();
+        command.add(self.java().toString());
+        command.addAll(self.launcherFlags());
+        command.addAll(List.of("-jar", jar.toString(), "-lp"));
+        command.addAll(!args.isEmpty() && args.get(0).equals("--") ? args.subList(1, args.size()) : args);
+        return ChildProcesses.runInheriting(command, callerDir);
+    }
+
+    static String usage() {
+        return """
+                Usage: ./run-benchmarks.sh [options] [-- JMH options and benchmark regexes]
+                       ./run-benchmarks.sh list [regex...]          the benchmarks and their params
+                       ./run-benchmarks.sh report ARGS              the report over JMH JSON files
+                       ./run-benchmarks.sh heap-compare ARGS        perfmastery.memory.HeapCompare
+                       ./run-benchmarks.sh footprint ARGS           perfmastery.memory.Footprint
+
+                Runs the suite (or the benchmarks the regexes after -- select) once per JDK and flag set,
+                writes results/runs/<UTC time>/jdk-<version>[-<flags>].json and .log, the report, and
+                points results/latest at that folder.
+
+                Options:
+                  --preset smoke|quick|full  smoke = -f 1 -wi 1 -w 200ms -i 1 -r 200ms (does it run)
+                                             quick = -f 1 -wi 3 -w 1s -i 3 -r 1s (default)
+                                             full  = -f 3 -wi 5 -w 1s -i 5 -r 1s
+                  --jdk DIR                  run on this JDK (repeatable); default: the java running this
+                  --jvm-args "FLAGS"         run each JDK once per flag set (repeatable), e.g.
+                                             --jvm-args "-XX:+UseSerialGC" --jvm-args "-XX:+UseParallelGC"
+                  --profile gc|async|jfr|stack  add a JMH profiler (repeatable); gc is always on
+                  --no-gc                    leave out -prof gc
+                  --                         the rest goes to JMH unchanged: regexes, -p name=v1,v2, -f 2...
+                  -h, --help                 this text
+
+                Environment: JAVA_HOME (the java that runs this), ASYNC_PROFILER_LIB (your own
+                libasyncProfiler.so for --profile async), JMH_IGNORE_LOCK=true (run beside another JMH run).
+                Exit codes: 0 all results, 1 some benchmark failed or has no result, 2 bad input,
+                3 results could not be written or another JMH run holds its lock.
+                """;
+    }
+}

@@ -1,0 +1,169 @@
+package perfmastery.runner;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The command line of run-benchmarks.sh, parsed. Runner options come first; everything after
+ * {@code --} goes to JMH unchanged. A subcommand ({@code list}, {@code report}, {@code heap-compare},
+ * {@code footprint}) must be the first argument and takes the rest as its own arguments.
+ */
+public record RunOptions(
+        Command command,
+        Preset preset,
+        List<Path> jdks,
+        List<List<String>> jvmArgSets,
+        List<String> profilers,
+        List<String> jmhArgs,
+        List<String> commandArgs) {
+
+    /** What run-benchmarks.sh was asked to do. */
+    public enum Command { RUN, HELP, LIST, REPORT, HEAP_COMPARE, FOOTPRINT }
+
+    public static final List<String> PROFILES = List.of("gc", "async", "jfr", "stack");
+
+    public RunOptions {
+        jdks = List.copyOf(jdks);
+        jvmArgSets = List.copyOf(jvmArgSets);
+        profilers = List.copyOf(profilers);
+        jmhArgs = List.copyOf(jmhArgs);
+        commandArgs = List.copyOf(commandArgs);
+    }
+
+    public static RunOptions parse(List<String> args) throws UsageError {
+        if (!args.isEmpty()) {
+            Command sub = subcommand(args.get(0));
+            if (sub != null) {
+                List<String> rest = args.subList(1, args.size());
+                return new RunOptions(sub, Preset.QUICK, List.of(), List.of(), List.of(), List.of(), rest);
+            }
+        }
+        Preset preset = null;
+        List<Path> jdks = new ArrayList<>();
+        List<List<String>> jvmArgSets = new ArrayList<>();
+        Set<String> profilers = new LinkedHashSet<>();
+        boolean noGc = false;
+        List<String> jmhArgs = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String name = arg;
+            String inlineValue = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 2) {
+                name = arg.substring(0, eq);
+                inlineValue = arg.substring(eq + 1);
+            }
+            switch (name) {
+                case "--" -> {
+                    jmhArgs.addAll(args.subList(i + 1, args.size()));
+                    i = args.size();
+                }
+                case "--help", "-h" -> {
+                    return new RunOptions(Command.HELP, Preset.QUICK, List.of(), List.of(), List.of(), List.of(),
+                            List.of());
+                }
+                case "--no-gc" -> noGc = true;
+                case "--preset", "--jdk", "--jvm-args", "--profile" -> {
+                    String value = inlineValue;
+                    if (value == null) {
+                        if (i + 1 >= args.size()) {
+                            throw new UsageError(name + " needs a value: " + valueHint(name));
+                        }
+                        value = args.get(++i);
+                    }
+                    switch (name) {
+                        case "--preset" -> {
+                            if (preset != null) {
+                                throw new UsageError("--preset given twice: choose one of smoke, quick, full");
+                            }
+                            preset = Preset.named(value);
+                        }
+                        case "--jdk" -> {
+                            if (value.isBlank()) {
+                                throw new UsageError("--jdk needs a JDK folder (one with bin/java)");
+                            }
+                            jdks.add(Paths.get(value));
+                        }
+                        case "--jvm-args" -> jvmArgSets.add(splitFlags(value));
+                        default -> {
+                            if (!PROFILES.contains(value)) {
+                                throw new UsageError("unknown profile '" + value + "': use gc, async, jfr or stack");
+                            }
+                            profilers.add(value);
+                        }
+                    }
+                }
+                default -> {
+                    if (arg.startsWith("-")) {
+                        throw new UsageError("unknown option " + arg
+                                + ": see ./run-benchmarks.sh --help (JMH options go after --)");
+                    }
+                    throw new UsageError("unexpected argument '" + arg
+                            + "': benchmark regexes go after --, e.g. ./run-benchmarks.sh -- " + arg);
+                }
+            }
+        }
+        if (noGc && profilers.contains("gc")) {
+            throw new UsageError("--no-gc and --profile gc contradict each other: keep one");
+        }
+        Set<String> withGc = new LinkedHashSet<>();
+        if (!noGc) {
+            withGc.add("gc");
+        }
+        withGc.addAll(profilers);
+        return new RunOptions(Command.RUN, preset == null ? Preset.QUICK : preset, jdks, jvmArgSets,
+                new ArrayList<>(withGc),
+                jmhArgs, List.of());
+    }
+
+    private static Command subcommand(String arg) {
+        return switch (arg) {
+            case "list" -> Command.LIST;
+            case "report" -> Command.REPORT;
+            case "heap-compare" -> Command.HEAP_COMPARE;
+            case "footprint" -> Command.FOOTPRINT;
+            case "help" -> Command.HELP;
+            default -> null;
+        };
+    }
+
+    private static String valueHint(String option) {
+        return switch (option) {
+            case "--preset" -> "smoke, quick or full";
+            case "--jdk" -> "a JDK folder (one with bin/java)";
+            case "--jvm-args" -> "JVM flags in one argument, e.g. --jvm-args \"-XX:+UseSerialGC -Xmx1g\"";
+            default -> "gc, async, jfr or stack";
+        };
+    }
+
+    /**
+     * Splits one {@code --jvm-args} value into flags. JMH splits {@code -jvmArgsPrepend} on spaces, so a
+     * flag can hold no space, and no quotes either (nothing would remove them).
+     */
+    static List<String> splitFlags(String value) throws UsageError {
+        List<String> flags = new ArrayList<>();
+        for (String flag : value.strip().split("\\s+")) {
+            if (flag.isEmpty()) {
+                continue;
+            }
+            if (flag.indexOf('"') >= 0 || flag.indexOf('\'') >= 0) {
+                throw new UsageError("--jvm-args flags cannot hold quotes or spaces (JMH splits them on spaces): "
+                        + flag);
+            }
+            if (!flag.startsWith("-")) {
+                throw new UsageError("--jvm-args takes JVM flags starting with '-', got '" + flag + "'");
+            }
+            flags.add(flag);
+        }
+        return List.copyOf(flags);
+    }
+
+    /** The flag sets to run each JDK with: one empty set when none was given. */
+    public List<List<String>> flagSetsOrDefault() {
+        return jvmArgSets.isEmpty() ? List.of(List.of()) : jvmArgSets;
+    }
+}
