@@ -1,0 +1,127 @@
+package perfmastery.report;
+
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.simple.RandomSource;
+import org.apache.commons.statistics.descriptive.Quantile;
+
+/**
+ * Seeded two-level bootstrap over JMH raw data. Forks are the independent unit (each is a fresh JVM
+ * with its own JIT decisions and heap layout); iterations inside a fork are not. One replicate
+ * resamples the forks with replacement, then the iterations inside each chosen fork with replacement,
+ * and takes the mean of the fork means. The interval is the percentile interval of the replicates
+ * (quantiles by Apache Commons Statistics, Hyndman-Fan type 8); the seed comes from the row's key,
+ * so the same input always gives the same interval.
+ */
+final class Bootstrap {
+
+    /** Replicates per interval. */
+    static final int REPLICATES = 2000;
+    /** Two-sided level of the comparison and claim intervals. */
+    static final double LEVEL = 0.95;
+
+    private static final Quantile QUANTILE = Quantile.withDefaults()
+            .with(Quantile.EstimationMethod.HF8).withCopy(false);
+
+    private Bootstrap() {
+    }
+
+    /**
+     * An estimate with its interval.
+     *
+     * @param iterationsOnly true when a side has one fork: the interval then covers iteration-to-iteration
+     *                       noise only, not fork-to-fork (JIT, layout) variation
+     * @param approximate    true when there was no raw data and the interval comes from JMH's scoreError
+     */
+    record Estimate(double value, double low, double high, boolean iterationsOnly, boolean approximate) {
+        boolean hasInterval() {
+            return Double.isFinite(low) && Double.isFinite(high);
+        }
+    }
+
+    /** Mean of the fork means (equal to JMH's score when every fork has the same number of iterations). */
+    static double grandMean(double[][] forks) {
+        double sum = 0;
+        for (double[] fork : forks) {
+            sum += mean(fork);
+        }
+        return sum / forks.length;
+    }
+
+    /** The ratio numerator / denominator of two metrics' means, with a 95 % interval. */
+    static Estimate ratio(Metric numerator, Metric denominator, String seedKey) {
+        if (numerator.hasRawData() && denominator.hasRawData()) {
+            double[][] a = numerator.forks();
+            double[][] b = denominator.forks();
+            UniformRandomProvider rng = rng(seedKey);
+            double[] replicates = new double[REPLICATES];
+            for (int r = 0; r < REPLICATES; r++) {
+                replicates[r] = resampledMean(a, rng) / resampledMean(b, rng);
+            }
+            double[] interval = interval(replicates);
+            return new Estimate(grandMean(a) / grandMean(b), interval[0], interval[1],
+                    a.length < 2 || b.length < 2, false);
+        }
+        // No raw data: JMH's score +- scoreError is a 99.9 % interval per side; their quotient bounds
+        // are a conservative (wider than 95 %) approximate interval of the ratio.
+        double n = numerator.score();
+        double d = denominator.score();
+        double en = numerator.scoreError();
+        double ed = denominator.scoreError();
+        double low = Double.NaN;
+        double high = Double.NaN;
+        if (Double.isFinite(en) && Double.isFinite(ed)) {
+            low = (n - en) / (d + ed);
+            high = d - ed > 0 ? (n + en) / (d - ed) : Double.POSITIVE_INFINITY;
+        }
+        return new Estimate(n / d, low, high, false, true);
+    }
+
+    /** The mean of one metric with a 95 % interval (for bound claims). */
+    static Estimate mean(Metric metric, String seedKey) {
+        if (metric.hasRawData()) {
+            double[][] a = metric.forks();
+            UniformRandomProvider rng = rng(seedKey);
+            double[] replicates = new double[REPLICATES];
+            for (int r = 0; r < REPLICATES; r++) {
+                replicates[r] = resampledMean(a, rng);
+            }
+            double[] interval = interval(replicates);
+            return new Estimate(grandMean(a), interval[0], interval[1], a.length < 2, false);
+        }
+        double e = metric.scoreError();
+        return new Estimate(metric.score(), metric.score() - e, metric.score() + e, false, true);
+    }
+
+    private static double resampledMean(double[][] forks, UniformRandomProvider rng) {
+        int f = forks.length;
+        double sum = 0;
+        for (int i = 0; i < f; i++) {
+            double[] fork = forks[rng.nextInt(f)];
+            int n = fork.length;
+            double forkSum = 0;
+            for (int j = 0; j < n; j++) {
+                forkSum += fork[rng.nextInt(n)];
+            }
+            sum += forkSum / n;
+        }
+        return sum / f;
+    }
+
+    private static double[] interval(double[] replicates) {
+        double tail = (1 - LEVEL) / 2;
+        return QUANTILE.evaluate(replicates, tail, 1 - tail);
+    }
+
+    private static UniformRandomProvider rng(String seedKey) {
+        // String.hashCode is specified, so the seed (and every interval) is the same on every JVM.
+        return RandomSource.XO_RO_SHI_RO_128_PP.create(0x9E3779B97F4A7C15L ^ seedKey.hashCode());
+    }
+
+    static double mean(double[] values) {
+        double sum = 0;
+        for (double v : values) {
+            sum += v;
+        }
+        return sum / values.length;
+    }
+}
