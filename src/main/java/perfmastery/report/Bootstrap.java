@@ -8,7 +8,9 @@ import org.apache.commons.statistics.descriptive.Quantile;
  * Seeded two-level bootstrap over JMH raw data. Forks are the independent unit (each is a fresh JVM
  * with its own JIT decisions and heap layout); iterations inside a fork are not. One replicate
  * resamples the forks with replacement, then the iterations inside each chosen fork with replacement,
- * and takes the mean of the fork means. The interval is the percentile interval of the replicates
+ * and takes the mean of the fork means; its deviation from the observed mean (on the log scale, for
+ * positive metrics) is scaled by sqrt(F / (F - 1)) for F forks, since plain resampling shrinks the
+ * variance by (F - 1) / F. The interval is the percentile interval of the replicates
  * (quantiles by Apache Commons Statistics, Hyndman-Fan type 8); the seed comes from the row's key,
  * so the same input always gives the same interval.
  */
@@ -53,12 +55,14 @@ final class Bootstrap {
             double[][] a = numerator.forks();
             double[][] b = denominator.forks();
             UniformRandomProvider rng = rng(seedKey);
+            double meanA = grandMean(a);
+            double meanB = grandMean(b);
             double[] replicates = new double[REPLICATES];
             for (int r = 0; r < REPLICATES; r++) {
-                replicates[r] = resampledMean(a, rng) / resampledMean(b, rng);
+                replicates[r] = resampledMean(a, meanA, rng) / resampledMean(b, meanB, rng);
             }
             double[] interval = interval(replicates);
-            return new Estimate(grandMean(a) / grandMean(b), interval[0], interval[1],
+            return new Estimate(meanA / meanB, interval[0], interval[1],
                     a.length < 2 || b.length < 2, false);
         }
         // No raw data: JMH's score +- scoreError is a 99.9 % interval per side; their quotient bounds
@@ -81,18 +85,35 @@ final class Bootstrap {
         if (metric.hasRawData()) {
             double[][] a = metric.forks();
             UniformRandomProvider rng = rng(seedKey);
+            double observed = grandMean(a);
             double[] replicates = new double[REPLICATES];
             for (int r = 0; r < REPLICATES; r++) {
-                replicates[r] = resampledMean(a, rng);
+                replicates[r] = resampledMean(a, observed, rng);
             }
             double[] interval = interval(replicates);
-            return new Estimate(grandMean(a), interval[0], interval[1], a.length < 2, false);
+            return new Estimate(observed, interval[0], interval[1], a.length < 2, false);
         }
         double e = metric.scoreError();
         return new Estimate(metric.score(), metric.score() - e, metric.score() + e, false, true);
     }
 
-    private static double resampledMean(double[][] forks, UniformRandomProvider rng) {
+    /**
+     * One replicate of the mean of fork means. Plain resampling of F forks shrinks the variance of their
+     * mean by (F - 1) / F (by half at 2 forks), so the replicate's deviation from the observed mean is
+     * scaled by sqrt(F / (F - 1)), the rescaled bootstrap.
+     */
+    private static double resampledMean(double[][] forks, double observed, UniformRandomProvider rng) {
+        int f = forks.length;
+        double scale = f > 1 ? Math.sqrt(f / (f - 1.0)) : 1.0;
+        double plain = plainResampledMean(forks, rng);
+        if (observed > 0 && plain > 0) {
+            // On the log scale, so that a widened replicate of a positive metric stays positive.
+            return observed * Math.exp(scale * Math.log(plain / observed));
+        }
+        return observed + scale * (plain - observed);
+    }
+
+    private static double plainResampledMean(double[][] forks, UniformRandomProvider rng) {
         int f = forks.length;
         double sum = 0;
         for (int i = 0; i < f; i++) {

@@ -92,10 +92,8 @@ final class ClaimChecker {
     }
 
     private List<Claim> load(String className) {
-        Class<?> type;
-        try {
-            type = Class.forName(className, false, ClaimChecker.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
+        Class<?> type = loadClass(className);
+        if (type == null) {
             return List.of();
         }
         List<Claim> valid = new ArrayList<>();
@@ -113,6 +111,22 @@ final class ClaimChecker {
             valid.add(claim);
         }
         return valid;
+    }
+
+    /** The class, or a nested class written with dots (a.Outer.Inner, as JMH names it), or null. */
+    private static Class<?> loadClass(String className) {
+        String name = className;
+        while (true) {
+            try {
+                return Class.forName(name, false, ClaimChecker.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                int dot = name.lastIndexOf('.');
+                if (dot < 0) {
+                    return null;
+                }
+                name = name.substring(0, dot) + "$" + name.substring(dot + 1);
+            }
+        }
     }
 
     /** Why a claim cannot be checked, or null. */

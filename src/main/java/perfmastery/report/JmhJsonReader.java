@@ -132,8 +132,9 @@ final class JmhJsonReader {
             for (var entry : secondaryNode.properties()) {
                 // JMH before 1.3x prefixed profiler metrics with a middle dot ("·gc.alloc.rate.norm").
                 String metricName = entry.getKey().startsWith("\u00b7") ? entry.getKey().substring(1) : entry.getKey();
+                NonFinite own = new NonFinite();
                 Metric metric = metric(metricName, entry.getValue(),
-                        where + " secondaryMetrics." + metricName, nonFinite);
+                        where + " secondaryMetrics." + metricName, own);
                 if ("---".equals(metric.unit())) {
                     String note = file + ": text-only profiler rows (unit \"---\", e.g. " + entry.getKey()
                             + ") carry no number and are left out";
@@ -142,6 +143,10 @@ final class JmhJsonReader {
                     }
                     continue;
                 }
+                if (own.count > 0 && nonFinite.count++ == 0) {
+                    nonFinite.first = own.first;
+                }
+                nonFinite.count += Math.max(0, own.count - 1);
                 secondary.put(metricName, metric);
             }
         }
