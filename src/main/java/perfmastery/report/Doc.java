@@ -158,7 +158,9 @@ final class Doc {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
-                case '\\', '`', '*', '_', '[', ']', '|', '#', '!' -> out.append('\\').append(c);
+                case '\\', '`', '*', '_', '[', ']', '|' -> out.append('\\').append(c);
+                case '#', '+', '-' -> out.append(i == 0 ? "\\" : "").append(c);
+                case '!' -> out.append(i + 1 < text.length() && text.charAt(i + 1) == '[' ? "\\" : "").append(c);
                 case '<' -> out.append("&lt;");
                 case '>' -> out.append("&gt;");
                 case '&' -> out.append("&amp;");
