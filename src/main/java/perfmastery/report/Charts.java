@@ -11,6 +11,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.DatasetRenderingOrder;
@@ -80,6 +81,8 @@ final class Charts {
         if (log) {
             LogAxis logAxis = new LogAxis(axisLabel + " (log scale)");
             logAxis.setRange(axisLow, Math.pow(10, Math.ceil(Math.log10(max * 1.2))));
+            logAxis.setTickUnit(new NumberTickUnit(1));
+            logAxis.setNumberFormatOverride(plainNumbers());
             range = logAxis;
         } else {
             NumberAxis linear = new NumberAxis(axisLabel);
@@ -131,6 +134,9 @@ final class Charts {
         if (max / min > LOG_SCALE_SPREAD) {
             LogAxis logAxis = new LogAxis("ratio, above 1: the later run is better (log scale)");
             logAxis.setRange(min / 1.2, max * 1.2);
+            // Ticks at powers of 2 (0.5, 1, 2, 4) while that gives a handful of them, else decades.
+            logAxis.setTickUnit(new NumberTickUnit(max / min <= 256 ? Math.log10(2) : 1));
+            logAxis.setNumberFormatOverride(plainNumbers());
             range = logAxis;
         } else {
             NumberAxis linear = new NumberAxis("ratio, above 1: the later run is better");
@@ -155,6 +161,10 @@ final class Charts {
         return draw(id, title, plot, categories.size());
     }
 
+    private static java.text.NumberFormat plainNumbers() {
+        return new java.text.DecimalFormat("#,##0.####", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT));
+    }
+
     private static Double finiteOrNull(double value) {
         return Double.isFinite(value) ? value : null;
     }
@@ -174,10 +184,16 @@ final class Charts {
         return plot;
     }
 
+    /** Set by a developer's visual check to see the charts as {@link JFreeChart}s; null otherwise. */
+    static java.util.function.BiConsumer<JFreeChart, Integer> peek;
+
     private static String draw(String id, String title, CategoryPlot plot, int categories) {
         JFreeChart chart = new JFreeChart(title, TITLE, plot, false);
         chart.setBackgroundPaint(Color.WHITE);
         int height = 90 + 24 * Math.max(categories, 2);
+        if (peek != null) {
+            peek.accept(chart, height);
+        }
         SVGGraphics2D g2 = new SVGGraphics2D(WIDTH, height);
         g2.setDefsKeyPrefix(safeId(id) + "-");
         chart.draw(g2, new Rectangle(0, 0, WIDTH, height));
