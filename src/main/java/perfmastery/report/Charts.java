@@ -196,8 +196,25 @@ final class Charts {
         }
         SVGGraphics2D g2 = new SVGGraphics2D(WIDTH, height);
         g2.setDefsKeyPrefix(safeId(id) + "-");
+        g2.setGeomDoubleConverter(Charts::twoDecimals);
+        g2.setTransformDoubleConverter(Charts::twoDecimals);
         chart.draw(g2, new Rectangle(0, 0, WIDTH, height));
         return g2.getSVGElement(null);
+    }
+
+    /** Coordinates to 1/100 pixel: smaller SVG than full double precision, and cheap to format. */
+    static String twoDecimals(double value) {
+        if (!Double.isFinite(value)) {
+            return "0";
+        }
+        long hundredths = Math.round(value * 100);
+        long whole = hundredths / 100;
+        long fraction = Math.abs(hundredths % 100);
+        String sign = hundredths < 0 && whole == 0 ? "-" : "";
+        if (fraction == 0) {
+            return sign + whole;
+        }
+        return sign + whole + (fraction < 10 ? ".0" : ".") + (fraction % 10 == 0 ? fraction / 10 : fraction);
     }
 
     /** A name safe for file names and XML ids. */

@@ -25,8 +25,8 @@ final class Doc {
     record Table(List<String> header, List<List<String>> rows, boolean[] right) implements Block {
     }
 
-    /** @param file the SVG's path relative to the report, e.g. charts/x.svg; svg the element to inline */
-    record Chart(String file, String alt, String svg) implements Block {
+    /** @param file the SVG's path relative to the report, e.g. charts/x.svg */
+    record Chart(String file, String alt) implements Block {
     }
 
     private final List<Block> blocks = new ArrayList<>();
@@ -85,7 +85,8 @@ final class Doc {
         return out.toString();
     }
 
-    String toHtml(String title) {
+    /** @param svgByFile each chart's SVG element, to inline, by its {@link Chart#file()} */
+    String toHtml(String title, java.util.Map<String, String> svgByFile) {
         StringBuilder out = new StringBuilder();
         out.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
                 .append("<meta charset=\"UTF-8\"/>\n<title>").append(html(title)).append("</title>\n<style>\n")
@@ -121,7 +122,7 @@ final class Doc {
                 }
                 out.append("</table>\n");
             } else if (block instanceof Chart c) {
-                out.append("<figure>\n").append(c.svg()).append("\n<figcaption>").append(html(c.alt()))
+                out.append("<figure>\n").append(svgByFile.get(c.file())).append("\n<figcaption>").append(html(c.alt()))
                         .append("</figcaption>\n</figure>\n");
             }
         }

@@ -41,7 +41,7 @@ final class ReportBuilder {
     }
 
     private final Doc doc = new Doc();
-    private final Map<String, String> charts = new LinkedHashMap<>();
+    private final Map<String, java.util.function.Supplier<String>> chartTasks = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
     private final ClaimChecker claims = new ClaimChecker(warnings);
 
@@ -104,7 +104,11 @@ final class ReportBuilder {
         }
         doc.heading(2, "Method");
         doc.paragraph(METHOD);
-        return new Output(doc.toMarkdown(), doc.toHtml("JMH report"), charts, comparisonCsv(comparisons),
+        // Each chart is independent of the others (its own JFreeChart and SVGGraphics2D): draw them in parallel.
+        Map<String, String> charts = new LinkedHashMap<>();
+        chartTasks.entrySet().parallelStream().map(e -> Map.entry(e.getKey(), e.getValue().get())).toList()
+                .forEach(e -> charts.put(e.getKey(), e.getValue()));
+        return new Output(doc.toMarkdown(), doc.toHtml("JMH report", charts), charts, comparisonCsv(comparisons),
                 claimsCsv(verdicts), verdicts, comparisons, allWarnings);
     }
 
@@ -228,16 +232,17 @@ final class ReportBuilder {
             doc.add(new Doc.Table(header, table, right));
         }
         String id = "lesson-" + runIndex + "-" + Charts.safeId(simple + "-" + first.mode());
-        String svg = Charts.lessonChart(id, simple + " (" + first.mode() + ") on " + run.label(), categories,
-                scores.stream().mapToDouble(Double::doubleValue).toArray(),
-                errors.stream().mapToDouble(Double::doubleValue).toArray(), unit);
-        chart(id, simple + " on " + run.label() + ": score with 99.9 % interval, " + unit, svg);
+        String title = simple + " (" + first.mode() + ") on " + run.label();
+        double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] e = errors.stream().mapToDouble(Double::doubleValue).toArray();
+        chart(id, simple + " on " + run.label() + ": score with 99.9 % interval, " + unit,
+                () -> Charts.lessonChart(id, title, categories, s, e, unit));
     }
 
-    private void chart(String id, String alt, String svg) {
+    private void chart(String id, String alt, java.util.function.Supplier<String> svg) {
         String file = "charts/" + id + ".svg";
-        charts.put(file, svg);
-        doc.add(new Doc.Chart(file, alt, svg));
+        chartTasks.put(file, svg);
+        doc.add(new Doc.Chart(file, alt));
     }
 
     /** "412x faster" / "3.1x slower", from the mode's direction. */
@@ -353,10 +358,12 @@ final class ReportBuilder {
         }
         if (!categories.isEmpty()) {
             String id = "compare-" + index;
-            String svg = Charts.comparisonChart(id, a + " vs " + b + ": ratio with 95 % interval", categories,
-                    points.stream().mapToDouble(p -> p[0]).toArray(), points.stream().mapToDouble(p -> p[1]).toArray(),
-                    points.stream().mapToDouble(p -> p[2]).toArray());
-            chart(id, a + " vs " + b + ": ratio (above 1: " + b + " better) with 95 % interval", svg);
+            double[] ratios = points.stream().mapToDouble(p -> p[0]).toArray();
+            double[] lows = points.stream().mapToDouble(p -> p[1]).toArray();
+            double[] highs = points.stream().mapToDouble(p -> p[2]).toArray();
+            chart(id, a + " vs " + b + ": ratio (above 1: " + b + " better) with 95 % interval",
+                    () -> Charts.comparisonChart(id, a + " vs " + b + ": ratio with 95 % interval", categories,
+                            ratios, lows, highs));
         }
     }
 

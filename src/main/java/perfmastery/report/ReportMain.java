@@ -85,15 +85,22 @@ public final class ReportMain {
         }
         List<Run> runs = new ArrayList<>();
         Run baseline;
-        try {
-            for (Path file : files) {
-                runs.add(JmhJsonReader.read(file));
-            }
-            baseline = baselineFile == null ? null : JmhJsonReader.read(baselineFile);
-        } catch (BadInputException e) {
-            err.println("report: " + e.getMessage());
-            return 2;
+        List<Path> toRead = new ArrayList<>(files);
+        if (baselineFile != null) {
+            toRead.add(baselineFile);
         }
+        // Files are read in parallel; the first bad one in argument order is the one reported.
+        List<Object> read = toRead.parallelStream().map(ReportMain::readOrProblem).toList();
+        for (Object r : read) {
+            if (r instanceof BadInputException e) {
+                err.println("report: " + e.getMessage());
+                return 2;
+            }
+        }
+        for (int i = 0; i < files.size(); i++) {
+            runs.add((Run) read.get(i));
+        }
+        baseline = baselineFile == null ? null : (Run) read.get(files.size());
         List<Run> all = new ArrayList<>();
         if (baseline != null) {
             all.add(baseline);
@@ -131,6 +138,14 @@ public final class ReportMain {
             return 1;
         }
         return 0;
+    }
+
+    private static Object readOrProblem(Path file) {
+        try {
+            return JmhJsonReader.read(file);
+        } catch (BadInputException e) {
+            return e;
+        }
     }
 
     private static void write(Path dir, ReportBuilder.Output report) throws IOException {

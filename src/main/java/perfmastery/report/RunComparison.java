@@ -65,40 +65,50 @@ final class RunComparison {
         keys.addAll(rowsB.keySet());
         List<Line> lines = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        // Rows are independent and each has its own seeded generator: compute them in parallel, keep the order.
+        List<List<Line>> perKey = keys.parallelStream().map(key -> lines(a, b, rowsA.get(key), rowsB.get(key), key))
+                .toList();
         double logSum = 0;
         int logCount = 0;
-        for (String key : keys) {
-            Row ra = rowsA.get(key);
-            Row rb = rowsB.get(key);
-            if (ra == null || rb == null) {
-                Row only = ra != null ? ra : rb;
-                Run missingFrom = ra == null ? a : b;
-                lines.add(new Line(ra, rb, Metric.PRIMARY, null, ra == null ? "only-b" : "only-a"));
-                warnings.add(only.shortName() + paramsSuffix(only) + " was not run in " + missingFrom.label()
-                        + whyMissing(only, missingFrom));
-                continue;
-            }
-            String seed = a.label() + "|" + b.label() + "|" + key;
-            Bootstrap.Estimate ratio = rb.higherIsBetter()
-                    ? Bootstrap.ratio(rb.primary(), ra.primary(), seed)
-                    : Bootstrap.ratio(ra.primary(), rb.primary(), seed);
-            lines.add(new Line(ra, rb, Metric.PRIMARY, ratio, verdict(ratio, "faster", "slower")));
-            if (Double.isFinite(ratio.value()) && ratio.value() > 0) {
-                logSum += Math.log(ratio.value());
-                logCount++;
-            }
-            Metric allocA = ra.secondary().get(ALLOC);
-            Metric allocB = rb.secondary().get(ALLOC);
-            if (allocA != null && allocB != null) {
-                Bootstrap.Estimate allocRatio = Bootstrap.ratio(allocA, allocB, seed + "|" + ALLOC);
-                String v = Math.max(allocA.score(), allocB.score()) < NEGLIGIBLE_BYTES
-                        ? "≈" : verdict(allocRatio, "less-alloc", "more-alloc");
-                lines.add(new Line(ra, rb, ALLOC, allocRatio, v));
+        for (List<Line> keyLines : perKey) {
+            for (Line line : keyLines) {
+                lines.add(line);
+                if (line.ratio() == null) {
+                    Row only = line.any();
+                    Run missingFrom = line.a() == null ? a : b;
+                    warnings.add(only.shortName() + paramsSuffix(only) + " was not run in " + missingFrom.label()
+                            + whyMissing(only, missingFrom));
+                } else if (Metric.PRIMARY.equals(line.metric()) && Double.isFinite(line.ratio().value())
+                        && line.ratio().value() > 0) {
+                    logSum += Math.log(line.ratio().value());
+                    logCount++;
+                }
             }
         }
         differences(a, b, warnings);
         double geo = logCount == 0 ? Double.NaN : Math.exp(logSum / logCount);
         return new Result(a, b, lines, warnings, geo, logCount);
+    }
+
+    private static List<Line> lines(Run a, Run b, Row ra, Row rb, String key) {
+        if (ra == null || rb == null) {
+            return List.of(new Line(ra, rb, Metric.PRIMARY, null, ra == null ? "only-b" : "only-a"));
+        }
+        List<Line> out = new ArrayList<>(2);
+        String seed = a.label() + "|" + b.label() + "|" + key;
+        Bootstrap.Estimate ratio = rb.higherIsBetter()
+                ? Bootstrap.ratio(rb.primary(), ra.primary(), seed)
+                : Bootstrap.ratio(ra.primary(), rb.primary(), seed);
+        out.add(new Line(ra, rb, Metric.PRIMARY, ratio, verdict(ratio, "faster", "slower")));
+        Metric allocA = ra.secondary().get(ALLOC);
+        Metric allocB = rb.secondary().get(ALLOC);
+        if (allocA != null && allocB != null) {
+            Bootstrap.Estimate allocRatio = Bootstrap.ratio(allocA, allocB, seed + "|" + ALLOC);
+            String v = Math.max(allocA.score(), allocB.score()) < NEGLIGIBLE_BYTES
+                    ? "≈" : verdict(allocRatio, "less-alloc", "more-alloc");
+            out.add(new Line(ra, rb, ALLOC, allocRatio, v));
+        }
+        return out;
     }
 
     static String verdict(Bootstrap.Estimate ratio, String better, String worse) {
