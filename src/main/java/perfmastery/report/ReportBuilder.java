@@ -172,6 +172,7 @@ final class ReportBuilder {
             }
             alloc |= row.secondary().containsKey(RunComparison.ALLOC);
         }
+        Set<String> eventCounters = new java.util.TreeSet<>();
         List<String> categories = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         List<Double> errors = new ArrayList<>();
@@ -205,7 +206,14 @@ final class ReportBuilder {
                 }
                 for (String name : own) {
                     Metric m = row.secondary().get(name);
-                    cells.add(m == null ? "n/a" : Fmt.scoreError(m.score(), m.scoreError()) + " " + m.unit());
+                    if (m == null) {
+                        cells.add("n/a");
+                    } else if (isEventCounter(m)) {
+                        cells.add(Fmt.value(Bootstrap.grandMean(m.forks())) + " # per iteration");
+                        eventCounters.add(name);
+                    } else {
+                        cells.add(Fmt.scoreError(m.score(), m.scoreError()) + " " + m.unit());
+                    }
                 }
                 if (sample) {
                     cells.add(Fmt.value(row.primary().percentile(50)));
@@ -231,12 +239,22 @@ final class ReportBuilder {
             doc.paragraph(title);
             doc.add(new Doc.Table(header, table, right));
         }
+        if (!eventCounters.isEmpty()) {
+            doc.paragraph(String.join(", ", eventCounters) + ": @AuxCounters of type EVENTS (unit #). JMH's score"
+                    + " for them is the sum over all iterations and forks, which depends on -i and -f; the table shows"
+                    + " the mean per measured iteration from rawData, and comparisons and claims use the same values.");
+        }
         String id = "lesson-" + runIndex + "-" + Charts.safeId(simple + "-" + first.mode());
         String title = simple + " (" + first.mode() + ") on " + run.label();
         double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
         double[] e = errors.stream().mapToDouble(Double::doubleValue).toArray();
         chart(id, simple + " on " + run.label() + ": score with 99.9 % interval, " + unit,
                 () -> Charts.lessonChart(id, title, categories, s, e, unit));
+    }
+
+    /** EVENTS counters are the secondary metrics JMH writes with unit "#" (OPERATIONS ones are rates). */
+    static boolean isEventCounter(Metric m) {
+        return "#".equals(m.unit()) && m.hasRawData();
     }
 
     private void chart(String id, String alt, java.util.function.Supplier<String> svg) {

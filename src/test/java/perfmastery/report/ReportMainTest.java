@@ -405,6 +405,22 @@ class ReportMainTest {
     }
 
     @Test
+    void eventCountersShowTheMeanPerIterationNotJmhsSum() throws Exception {
+        SyntheticJmh json = new SyntheticJmh("17.0.15");
+        json.row("org.example.Cache.lookup", "avgt", "", SyntheticJmh.around(100, 2, 3, 0.01))
+                .secondary("hits", "#", new double[][] {{10, 12, 14}, {8, 10, 12}})
+                .secondary("gc.time", "ms", new double[][] {{1, 1, 1}, {1, 1, 1}});
+        json.row("org.example.Cache.miss", "avgt", "", SyntheticJmh.around(300, 2, 3, 0.01));
+        Result r = report("out", json.write(dir.resolve("events.json")));
+        assertEquals(0, r.exit(), r.err());
+        String md = r.file("report.md");
+        assertTrue(md.contains("| 11.00 # per iteration |"), md);
+        assertTrue(md.contains("hits: @AuxCounters of type EVENTS"), md);
+        String miss = md.lines().filter(l -> l.startsWith("| miss |")).findFirst().orElseThrow();
+        assertTrue(miss.contains("x slower |") && miss.endsWith("| n/a |"), "a metric only some rows have: " + miss);
+    }
+
+    @Test
     void rowsOnOneSideOnlyAreSaidAndExplained() throws Exception {
         SyntheticJmh jdk17 = new SyntheticJmh("17.0.15");
         jdk17.row("org.example.Pool.platformThreads", "thrpt", "", SyntheticJmh.around(100, 2, 3, 0.01));
