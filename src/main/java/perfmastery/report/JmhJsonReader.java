@@ -71,8 +71,8 @@ final class JmhJsonReader {
         }
         if (nonFinite.count > 0) {
             warnings.add(name + ": " + nonFinite.count + " value(s) were \"NaN\"/\"+INF\"/\"-INF\" (first: "
-                    + nonFinite.first + "); JMH writes NaN for scoreError with fewer than 3 samples:"
-                    + " such rows get no interval");
+                    + nonFinite.first + "); JMH writes them where it has no finite figure (scoreError with fewer"
+                    + " than 3 samples, summed counters such as gc.count): shown as n/a, left out of intervals");
         }
         JsonNode first = rows.isEmpty() ? MAPPER.createObjectNode() : root.get(0);
         List<String> jvmArgs = new ArrayList<>();

@@ -148,7 +148,8 @@ class ReportMainTest {
             double high = Double.parseDouble(row.get(8));
             assertEquals(own, ratio, own * 1e-5, row.toString());
             double[] ownInterval = ownBootstrap(ra, rb, 20_000);
-            double tolerance = 0.06 * (ownInterval[1] - ownInterval[0]) + 1e-9;
+            // Both are Monte Carlo estimates (the report uses 1000 replicates): allow 10 % of the interval width.
+            double tolerance = 0.10 * (ownInterval[1] - ownInterval[0]) + 1e-9;
             assertEquals(ownInterval[0], low, tolerance, row + " own " + Arrays.toString(ownInterval));
             assertEquals(ownInterval[1], high, tolerance, row + " own " + Arrays.toString(ownInterval));
             assertTrue(low <= ratio && ratio <= high, row.toString());
