@@ -371,6 +371,16 @@ class ReportMainTest {
     }
 
     @Test
+    void failOnClaimsOnTheRealFixtures() throws Exception {
+        // On JDK 25 both Fibonacci claims hold; the noisy JDK 17 run cannot show "100x at n=20" for memoized.
+        assertEquals(0, report("jdk25", "--fail-on", "claims", fixture("fib-jdk25.json")).exit());
+        Result jdk17 = report("jdk17", "--fail-on", "claims", fixture("fib-jdk17.json"));
+        assertEquals(1, jdk17.exit(), jdk17.err());
+        assertTrue(jdk17.file("claims.csv").contains("recursive-grows-exponentially,NOT CONFIRMED"));
+        assertTrue(jdk17.file("claims.csv").contains("memoized-1000x-at-30,CONFIRMED"));
+    }
+
+    @Test
     void failOnRegressionsAgainstABaseline() throws Exception {
         SyntheticJmh before = new SyntheticJmh("17.0.15");
         before.row("org.example.App.parse", "avgt", "size=10", SyntheticJmh.around(100, 3, 4, 0.01))
