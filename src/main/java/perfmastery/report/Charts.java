@@ -199,7 +199,9 @@ final class Charts {
         g2.setGeomDoubleConverter(Charts::twoDecimals);
         g2.setTransformDoubleConverter(Charts::twoDecimals);
         chart.draw(g2, new Rectangle(0, 0, WIDTH, height));
-        return g2.getSVGElement(null);
+        // A viewBox lets the inlined chart scale down with the page without being cropped.
+        return g2.getSVGElement(null, true, new org.jfree.svg.ViewBox(0, 0, WIDTH, height),
+                org.jfree.svg.PreserveAspectRatio.XMID_YMID, org.jfree.svg.MeetOrSlice.MEET);
     }
 
     /** Coordinates to 1/100 pixel: smaller SVG than full double precision, and cheap to format. */
