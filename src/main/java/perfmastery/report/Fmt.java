@@ -1,0 +1,84 @@
+package perfmastery.report;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Locale;
+
+/** Number formatting for the report: fixed locale, so the same input gives the same bytes. */
+final class Fmt {
+
+    private Fmt() {
+    }
+
+    /** A measured value, about 4 significant digits, no exponent for everyday magnitudes. */
+    static String value(double x) {
+        if (Double.isNaN(x)) {
+            return "n/a";
+        }
+        if (Double.isInfinite(x)) {
+            return x > 0 ? "+inf" : "-inf";
+        }
+        double a = Math.abs(x);
+        if (a == 0) {
+            return "0";
+        }
+        if (a >= 1e9 || a < 1e-3) {
+            return String.format(Locale.ROOT, "%.3e", x);
+        }
+        if (a >= 1000) {
+            return String.format(Locale.ROOT, "%.0f", x);
+        }
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%.1f", x);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.2f", x);
+        }
+        if (a >= 1) {
+            return String.format(Locale.ROOT, "%.3f", x);
+        }
+        return String.format(Locale.ROOT, "%.4f", x);
+    }
+
+    /** A ratio or factor: 3 significant digits (412, 3.10, 1.02). */
+    static String factor(double x) {
+        if (!Double.isFinite(x)) {
+            return value(x);
+        }
+        double a = Math.abs(x);
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%.0f", x);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", x);
+        }
+        if (a >= 0.01 || a == 0) {
+            return String.format(Locale.ROOT, "%.2f", x);
+        }
+        return String.format(Locale.ROOT, "%.2e", x);
+    }
+
+    /** For CSV: 6 significant digits, plain notation, empty when not a number. */
+    static String csv(double x) {
+        if (Double.isNaN(x)) {
+            return "";
+        }
+        if (Double.isInfinite(x)) {
+            return x > 0 ? "Infinity" : "-Infinity";
+        }
+        return new BigDecimal(x).round(new MathContext(6)).stripTrailingZeros().toPlainString();
+    }
+
+    /** score ± error. */
+    static String scoreError(double score, double error) {
+        return Double.isFinite(error) ? value(score) + " ± " + value(error) : value(score) + " ± n/a";
+    }
+
+    /** "low to high", or "n/a". */
+    static String interval(Bootstrap.Estimate e) {
+        if (e == null || !e.hasInterval()) {
+            return "n/a";
+        }
+        return factor(e.low()) + " to " + factor(e.high());
+    }
+}

@@ -1,0 +1,192 @@
+package perfmastery.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Run a against run b, row by row: rows are keyed by (benchmark, mode, sorted params, threads), the
+ * ratio is normalised so that above 1 means run b is better, and the verdict needs both a 95 %
+ * interval that excludes 1 and an effect of at least {@link #THRESHOLD}.
+ */
+final class RunComparison {
+
+    /** Least relative effect that earns a verdict other than "≈". */
+    static final double THRESHOLD = 0.03;
+    /** Allocation below this many bytes per operation on both sides is "nothing allocated". */
+    static final double NEGLIGIBLE_BYTES = 1.0;
+    static final String ALLOC = "gc.alloc.rate.norm";
+
+    /**
+     * One compared key and metric.
+     *
+     * @param a       the row of run a, null when only b has it
+     * @param b       the row of run b, null when only a has it
+     * @param metric  {@link Metric#PRIMARY} or {@link #ALLOC}
+     * @param ratio   the ratio with its interval (above 1: b better); null for only-a / only-b
+     * @param verdict faster, slower, ≈, more-alloc, less-alloc, only-a, only-b
+     */
+    record Line(Row a, Row b, String metric, Bootstrap.Estimate ratio, String verdict) {
+        Row any() {
+            return a != null ? a : b;
+        }
+
+        boolean regression() {
+            return "slower".equals(verdict) || "more-alloc".equals(verdict);
+        }
+    }
+
+    record Result(Run a, Run b, List<Line> lines, List<String> warnings, double geometricMean, int geometricCount) {
+        List<Line> primary() {
+            return lines.stream().filter(l -> Metric.PRIMARY.equals(l.metric())).toList();
+        }
+
+        Line alloc(Line primary) {
+            for (Line l : lines) {
+                if (ALLOC.equals(l.metric()) && l.a() == primary.a() && l.b() == primary.b()) {
+                    return l;
+                }
+            }
+            return null;
+        }
+    }
+
+    private RunComparison() {
+    }
+
+    static Result compare(Run a, Run b) {
+        Map<String, Row> rowsA = byKey(a);
+        Map<String, Row> rowsB = byKey(b);
+        Set<String> keys = new LinkedHashSet<>(rowsA.keySet());
+        keys.addAll(rowsB.keySet());
+        List<Line> lines = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        // Rows are independent and each has its own seeded generator: compute them in parallel, keep the order.
+        List<List<Line>> perKey = keys.parallelStream().map(key -> lines(a, b, rowsA.get(key), rowsB.get(key), key))
+                .toList();
+        double logSum = 0;
+        int logCount = 0;
+        for (List<Line> keyLines : perKey) {
+            for (Line line : keyLines) {
+                lines.add(line);
+                if (line.ratio() == null) {
+                    Row only = line.any();
+                    Run missingFrom = line.a() == null ? a : b;
+                    warnings.add(only.shortName() + paramsSuffix(only) + " was not run in " + missingFrom.label()
+                            + whyMissing(only, missingFrom));
+                } else if (Metric.PRIMARY.equals(line.metric()) && Double.isFinite(line.ratio().value())
+                        && line.ratio().value() > 0) {
+                    logSum += Math.log(line.ratio().value());
+                    logCount++;
+                }
+            }
+        }
+        differences(a, b, warnings);
+        double geo = logCount == 0 ? Double.NaN : Math.exp(logSum / logCount);
+        return new Result(a, b, lines, warnings, geo, logCount);
+    }
+
+    private static List<Line> lines(Run a, Run b, Row ra, Row rb, String key) {
+        if (ra == null || rb == null) {
+            return List.of(new Line(ra, rb, Metric.PRIMARY, null, ra == null ? "only-b" : "only-a"));
+        }
+        List<Line> out = new ArrayList<>(2);
+        String seed = a.label() + "|" + b.label() + "|" + key;
+        Bootstrap.Estimate ratio = rb.higherIsBetter()
+                ? Bootstrap.ratio(rb.primary(), ra.primary(), seed)
+                : Bootstrap.ratio(ra.primary(), rb.primary(), seed);
+        out.add(new Line(ra, rb, Metric.PRIMARY, ratio, verdict(ratio, "faster", "slower")));
+        Metric allocA = ra.secondary().get(ALLOC);
+        Metric allocB = rb.secondary().get(ALLOC);
+        if (allocA != null && allocB != null) {
+            Bootstrap.Estimate allocRatio = Bootstrap.ratio(allocA, allocB, seed + "|" + ALLOC);
+            String v = Math.max(allocA.score(), allocB.score()) < NEGLIGIBLE_BYTES
+                    ? "≈" : verdict(allocRatio, "less-alloc", "more-alloc");
+            out.add(new Line(ra, rb, ALLOC, allocRatio, v));
+        }
+        return out;
+    }
+
+    static String verdict(Bootstrap.Estimate ratio, String better, String worse) {
+        if (!ratio.hasInterval()) {
+            return "≈";
+        }
+        if (ratio.low() > 1 && ratio.value() >= 1 + THRESHOLD) {
+            return better;
+        }
+        if (ratio.high() < 1 && ratio.value() <= 1 - THRESHOLD) {
+            return worse;
+        }
+        return "≈";
+    }
+
+    private static String whyMissing(Row row, Run missingFrom) {
+        boolean virtual = row.method().toLowerCase(java.util.Locale.ROOT).contains("virtual")
+                || row.params().values().stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("virtual"));
+        return virtual && javaMajor(missingFrom.jdkVersion()) < 21 ? ": needs JDK 21+" : "";
+    }
+
+    static int javaMajor(String jdkVersion) {
+        if (jdkVersion == null || jdkVersion.isEmpty()) {
+            return Integer.MAX_VALUE;
+        }
+        String v = jdkVersion.startsWith("1.") ? jdkVersion.substring(2) : jdkVersion;
+        int end = 0;
+        while (end < v.length() && Character.isDigit(v.charAt(end))) {
+            end++;
+        }
+        return end == 0 ? Integer.MAX_VALUE : Integer.parseInt(v.substring(0, end));
+    }
+
+    static String paramsSuffix(Row row) {
+        return row.params().isEmpty() ? "" : " (" + row.paramsText() + ")";
+    }
+
+    private static void differences(Run a, Run b, List<String> warnings) {
+        if (!Objects.equals(a.jmhVersion(), b.jmhVersion())) {
+            warnings.add("JMH versions differ: " + a.jmhVersion() + " vs " + b.jmhVersion());
+        }
+        if (!a.jvmArgs().equals(b.jvmArgs())) {
+            warnings.add("JVM flags differ: " + flags(a) + " vs " + flags(b));
+        }
+        Set<String> forks = new LinkedHashSet<>();
+        Set<String> iterations = new LinkedHashSet<>();
+        Map<String, Row> rowsB = byKey(b);
+        for (Row ra : a.rows()) {
+            Row rb = rowsB.get(ra.key());
+            if (rb == null) {
+                continue;
+            }
+            if (ra.forks() != rb.forks()) {
+                forks.add(ra.forks() + " vs " + rb.forks());
+            }
+            if (ra.measurementIterations() != rb.measurementIterations()
+                    || ra.warmupIterations() != rb.warmupIterations()) {
+                iterations.add(ra.warmupIterations() + "+" + ra.measurementIterations() + " vs "
+                        + rb.warmupIterations() + "+" + rb.measurementIterations());
+            }
+        }
+        if (!forks.isEmpty()) {
+            warnings.add("forks differ: " + String.join(", ", forks));
+        }
+        if (!iterations.isEmpty()) {
+            warnings.add("warmup+measurement iterations differ: " + String.join(", ", iterations));
+        }
+    }
+
+    static String flags(Run run) {
+        return run.jvmArgs().isEmpty() ? "(none)" : String.join(" ", run.jvmArgs());
+    }
+
+    static Map<String, Row> byKey(Run run) {
+        Map<String, Row> map = new LinkedHashMap<>();
+        for (Row row : run.rows()) {
+            map.putIfAbsent(row.key(), row);
+        }
+        return map;
+    }
+}

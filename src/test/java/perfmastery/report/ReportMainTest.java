@@ -1,0 +1,491 @@
+package perfmastery.report;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The report end to end, on real fixtures of this suite and on generated JSON. */
+class ReportMainTest {
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err, Path dir) {
+        String file(String name) throws Exception {
+            return Files.readString(dir.resolve(name));
+        }
+    }
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(ReportMainTest.class.getResource("/perfmastery/report/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Result report(String outName, Object... args) {
+        Path out = dir.resolve(outName);
+        List<String> all = new ArrayList<>(List.of("--out", out.toString()));
+        for (Object a : args) {
+            all.add(a instanceof Path p ? p.toString() : a.toString());
+        }
+        return runRaw(out, all.toArray(String[]::new));
+    }
+
+    static Result runRaw(Path out, String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int exit = ReportMain.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8));
+        return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8), out);
+    }
+
+    /** comparison.csv or claims.csv as rows of cells (handles quoted cells). */
+    static List<List<String>> csv(String text) {
+        List<List<String>> rows = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            List<String> cells = new ArrayList<>();
+            StringBuilder cell = new StringBuilder();
+            boolean quoted = false;
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (quoted) {
+                    if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                        cell.append('"');
+                        i++;
+                    } else if (c == '"') {
+                        quoted = false;
+                    } else {
+                        cell.append(c);
+                    }
+                } else if (c == '"') {
+                    quoted = true;
+                } else if (c == ',') {
+                    cells.add(cell.toString());
+                    cell.setLength(0);
+                } else {
+                    cell.append(c);
+                }
+            }
+            cells.add(cell.toString());
+            rows.add(cells);
+        }
+        return rows;
+    }
+
+    @Test
+    void fibonacciJdk17Against25() throws Exception {
+        Result r = report("out", fixture("fib-jdk17.json"), fixture("fib-jdk25.json"));
+        assertEquals(0, r.exit(), r.err());
+        String md = r.file("report.md");
+        assertTrue(md.contains("### FibonacciBenchmark (avgt) on JDK 17.0.15"), md);
+        assertTrue(md.contains("### FibonacciBenchmark (avgt) on JDK 25.0.3"));
+        assertTrue(md.contains("## Run comparison 1: JDK 17.0.15 vs JDK 25.0.3"));
+        assertTrue(md.contains("| memoized | "));
+        assertTrue(md.contains("x faster |"));
+        assertTrue(md.contains("geometric mean"));
+        assertTrue(md.contains("JVM flags differ"));
+        assertTrue(md.contains("![FibonacciBenchmark on JDK 17.0.15"));
+        assertEquals("benchmark,mode,params,metric,run_a,run_b,ratio,ci_low,ci_high,verdict",
+                r.file("comparison.csv").lines().findFirst().orElseThrow());
+        List<List<String>> claims = csv(r.file("claims.csv"));
+        assertEquals(List.of("run", "lesson", "claim", "verdict", "measured", "ci_low", "ci_high"), claims.get(0));
+        long memoConfirmed = claims.stream().filter(c -> c.get(2).equals("memoized-1000x-at-30")
+                && c.get(3).equals("CONFIRMED")).count();
+        assertEquals(2, memoConfirmed, r.file("claims.csv"));
+        for (String chart : List.of("charts/lesson-1-fibonaccibenchmark-avgt.svg",
+                "charts/lesson-2-fibonaccibenchmark-avgt.svg", "charts/compare-1.svg")) {
+            assertTrue(Files.exists(r.dir().resolve(chart)), chart);
+            assertTrue(md.contains("](" + chart + ")"), chart);
+        }
+        System.out.println("[report] JDK 17 vs 25 claims:\n" + r.file("claims.csv"));
+    }
+
+    @Test
+    void ratiosIntervalsAndVerdictsMatchOwnComputationFromRawData() throws Exception {
+        Path a = fixture("fib-jdk17.json");
+        Path b = fixture("fib-jdk25.json");
+        Result r = report("out", a, b);
+        assertEquals(0, r.exit(), r.err());
+        JsonMapper mapper = JsonMapper.builder().build();
+        JsonNode ja = mapper.readTree(a.toFile());
+        JsonNode jb = mapper.readTree(b.toFile());
+        int checked = 0;
+        for (List<String> row : csv(r.file("comparison.csv"))) {
+            if (!row.get(3).equals("primary")) {
+                continue;
+            }
+            double[][] ra = raw(ja, row.get(0), row.get(2));
+            double[][] rb = raw(jb, row.get(0), row.get(2));
+            double own = ClaimCheckerTest.forkMeanOfMeans(ra) / ClaimCheckerTest.forkMeanOfMeans(rb);
+            double ratio = Double.parseDouble(row.get(6));
+            double low = Double.parseDouble(row.get(7));
+            double high = Double.parseDouble(row.get(8));
+            assertEquals(own, ratio, own * 1e-5, row.toString());
+            double[] ownInterval = ownBootstrap(ra, rb, 20_000);
+            // Both are Monte Carlo estimates (the report uses 1000 replicates): allow 10 % of the interval width.
+            double tolerance = 0.10 * (ownInterval[1] - ownInterval[0]) + 1e-9;
+            assertEquals(ownInterval[0], low, tolerance, row + " own " + Arrays.toString(ownInterval));
+            assertEquals(ownInterval[1], high, tolerance, row + " own " + Arrays.toString(ownInterval));
+            assertTrue(low <= ratio && ratio <= high, row.toString());
+            String verdict = low > 1 && ratio >= 1.03 ? "faster" : high < 1 && ratio <= 0.97 ? "slower" : "≈";
+            assertEquals(verdict, row.get(9), row.toString());
+            checked++;
+        }
+        assertEquals(8, checked);
+    }
+
+    private static double[][] raw(JsonNode results, String benchmark, String params) {
+        for (JsonNode row : results) {
+            String p = row.path("params").propertyStream()
+                    .map(e -> e.getKey() + "=" + e.getValue().asString()).sorted().reduce((x, y) -> x + ";" + y)
+                    .orElse("");
+            if (row.get("benchmark").asString().equals(benchmark) && p.equals(params)) {
+                JsonNode raw = row.get("primaryMetric").get("rawData");
+                double[][] out = new double[raw.size()][];
+                for (int f = 0; f < raw.size(); f++) {
+                    out[f] = raw.get(f).valueStream().mapToDouble(JsonNode::doubleValue).toArray();
+                }
+                return out;
+            }
+        }
+        throw new AssertionError("no row " + benchmark + " " + params);
+    }
+
+    /** The documented method, written again here with another generator: 95 % percentile interval of a/b. */
+    private static double[] ownBootstrap(double[][] a, double[][] b, int replicates) {
+        SplittableRandom random = new SplittableRandom(42);
+        double[] ratios = new double[replicates];
+        double ma = ClaimCheckerTest.forkMeanOfMeans(a);
+        double mb = ClaimCheckerTest.forkMeanOfMeans(b);
+        for (int i = 0; i < replicates; i++) {
+            ratios[i] = replicate(a, ma, random) / replicate(b, mb, random);
+        }
+        Arrays.sort(ratios);
+        return new double[] {ratios[(int) (0.025 * replicates)], ratios[(int) (0.975 * replicates) - 1]};
+    }
+
+    private static double replicate(double[][] forks, double observed, SplittableRandom random) {
+        double sum = 0;
+        for (int i = 0; i < forks.length; i++) {
+            double[] fork = forks[random.nextInt(forks.length)];
+            double s = 0;
+            for (int j = 0; j < fork.length; j++) {
+                s += fork[random.nextInt(fork.length)];
+            }
+            sum += s / fork.length;
+        }
+        double plain = sum / forks.length;
+        double scale = Math.sqrt(forks.length / (forks.length - 1.0));
+        return observed * Math.exp(scale * Math.log(plain / observed));
+    }
+
+    @Test
+    void sameFileTwiceFindsNoDifference() throws Exception {
+        Result r = report("out", fixture("fib-jdk17.json"), fixture("fib-jdk17.json"));
+        assertEquals(0, r.exit(), r.err());
+        for (List<String> row : csv(r.file("comparison.csv")).subList(1, 17)) {
+            assertEquals("≈", row.get(9), row.toString());
+            assertEquals(1.0, Double.parseDouble(row.get(6)), 0.0, row.toString());
+        }
+        assertTrue(r.file("report.md").contains("JDK 17.0.15 (fib-jdk17.json) #1 vs JDK 17.0.15 (fib-jdk17.json) #2"));
+    }
+
+    @Test
+    void twoRunsOnTheSameJdkFindNoSignificantDifference() throws Exception {
+        Result r = report("out", fixture("fib-jdk17.json"), fixture("fib-jdk17-rerun.json"));
+        assertEquals(0, r.exit(), r.err());
+        List<List<String>> rows = csv(r.file("comparison.csv"));
+        assertEquals(17, rows.size());
+        for (List<String> row : rows.subList(1, rows.size())) {
+            assertTrue(Stream.of("≈").anyMatch(row.get(9)::equals), row.toString());
+        }
+    }
+
+    @Test
+    void sameInputGivesByteIdenticalOutput() throws Exception {
+        Object[] files = {fixture("fib-jdk17.json"), fixture("fib-jdk25.json"), fixture("fib-sample-jdk17.json")};
+        Result first = report("one", files);
+        Result second = report("two", files);
+        assertEquals(0, first.exit());
+        for (String name : List.of("report.md", "report.html", "comparison.csv", "claims.csv",
+                "charts/compare-1.svg", "charts/lesson-1-fibonaccibenchmark-avgt.svg")) {
+            assertArrayEquals(Files.readAllBytes(first.dir().resolve(name)),
+                    Files.readAllBytes(second.dir().resolve(name)), name);
+        }
+    }
+
+    @Test
+    void svgAndHtmlParseAsXml() throws Exception {
+        Result r = report("out", fixture("fib-jdk17.json"), fixture("fib-jdk25.json"), fixture("fib-sample-jdk17.json"));
+        assertEquals(0, r.exit());
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> charts = Files.list(r.dir().resolve("charts"))) {
+            charts.forEach(files::add);
+        }
+        assertTrue(files.size() >= 4, files.toString());
+        files.add(r.dir().resolve("report.html"));
+        for (Path file : files) {
+            parseXml(file);
+        }
+        String html = r.file("report.html");
+        assertFalse(html.contains("src=\"http") || html.contains("href=\"http"), "the HTML works offline");
+        assertTrue(html.contains("<svg"), "charts are inlined");
+    }
+
+    static void parseXml(Path file) throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        factory.newDocumentBuilder().parse(file.toFile());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"missing.json", "broken/empty.json", "broken/truncated.json", "broken/not-jmh.json",
+            "broken/wrong-types.json"})
+    void badInputGetsOneLineNamingTheFileAndExit2(String name) throws Exception {
+        Path file = name.equals("missing.json") ? dir.resolve("missing.json") : fixture(name);
+        Result r = report("out", fixture("fib-jdk17.json"), file);
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains(file.toString()), r.err());
+        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+        assertFalse(Files.exists(r.dir().resolve("report.md")));
+        System.out.println("[report] " + name + " -> " + r.err().strip());
+    }
+
+    @Test
+    void usageMistakesExit2() {
+        assertEquals(2, runRaw(dir, new String[0]).exit());
+        assertEquals(2, runRaw(dir, "--bogus", "x.json").exit());
+        assertEquals(2, runRaw(dir, "--fail-on", "everything", "x.json").exit());
+        assertEquals(2, runRaw(dir, "--out").exit());
+        Result noBaseline = runRaw(dir, "--fail-on", "regressions", fixture("fib-jdk17.json").toString());
+        assertEquals(2, noBaseline.exit());
+        assertTrue(noBaseline.err().contains("--baseline"));
+    }
+
+    @Test
+    void softProblemsWarnAndGoOn() throws Exception {
+        Result r = report("out", fixture("nonfinite-jdk17.json"), fixture("fib-stackprof-jdk17.json"),
+                fixture("fib-norawdata-jdk17.json"), fixture("fib-1fork-jdk17.json"));
+        assertEquals(0, r.exit(), r.err());
+        String md = r.file("report.md");
+        assertTrue(r.err().contains("\"NaN\"/\"+INF\"/\"-INF\""), r.err());
+        assertTrue(r.err().contains("text-only profiler rows (unit \"---\", e.g. stack)"), r.err());
+        assertTrue(md.contains("approx."), "rawData=false falls back to scoreError");
+        assertTrue(md.contains("intervals are approximate"));
+        assertTrue(md.contains("(iterations only)"), "one fork per side");
+        assertTrue(md.contains("cover iterations only"));
+        assertFalse(md.contains("| stack"), "text-only rows are not tables' columns");
+        parseXml(r.dir().resolve("report.html"));
+    }
+
+    @Test
+    void sampleModeHasPercentilesAndThroughputIsHigherIsBetter() throws Exception {
+        Result r = report("out", fixture("fib-sample-jdk17.json"), fixture("fib-thrpt-jdk17.json"));
+        assertEquals(0, r.exit(), r.err());
+        String md = r.file("report.md");
+        assertTrue(md.contains("| p50 | p99 | p99.9 |"), md);
+        assertTrue(md.contains("FibonacciBenchmark (thrpt)"));
+        assertTrue(md.contains("higher is better"));
+        // Recursive is the slowest in every mode: in thrpt it must read as the others being faster.
+        String thrpt = md.substring(md.indexOf("FibonacciBenchmark (thrpt)"));
+        assertTrue(thrpt.contains("| memoized | ") && !thrpt.substring(0, thrpt.indexOf("![")).contains("x slower"), thrpt);
+    }
+
+    @Test
+    void jsonOfOtherSuitesWorksWithoutClaims() throws Exception {
+        Path other = fixture("other-suite-jdk25.json");
+        Result r = report("out", other, other);
+        assertEquals(0, r.exit(), r.err());
+        String md = r.file("report.md");
+        assertTrue(md.contains("### Bar (avgt) on JDK 25.0.3"), md);
+        assertTrue(md.contains("| Bar.memoized | avgt | n=20 |"));
+        assertTrue(md.contains("No benchmark class of these runs states a @Claim"));
+        assertEquals("run,lesson,claim,verdict,measured,ci_low,ci_high\n", r.file("claims.csv"));
+    }
+
+    @Test
+    void textFromFilesIsEscapedInHtmlSvgAndMarkdown() throws Exception {
+        SyntheticJmh json = new SyntheticJmh("17.0.15", "-Dx=<b>&amp;");
+        String cls = "org.example.<script>alert(1)</script>&Co";
+        json.row(cls + ".slow", "avgt", "size=<64>&\"'", SyntheticJmh.around(100, 2, 3, 0.01));
+        json.row(cls + ".fast", "avgt", "size=<64>&\"'", SyntheticJmh.around(10, 2, 3, 0.01));
+        Path a = json.write(dir.resolve("hostile-a.json"));
+        Path b = json.write(dir.resolve("hostile-b.json"));
+        Result r = report("out", a, b);
+        assertEquals(0, r.exit(), r.err());
+        String html = r.file("report.html");
+        assertFalse(html.contains("<script>"), "escaped in HTML");
+        assertFalse(r.file("report.md").contains("<script>"), "escaped in Markdown");
+        parseXml(r.dir().resolve("report.html"));
+        try (Stream<Path> charts = Files.list(r.dir().resolve("charts"))) {
+            for (Path chart : charts.toList()) {
+                parseXml(chart);
+                assertFalse(Files.readString(chart).contains("<script>"), chart.toString());
+            }
+        }
+    }
+
+    @Test
+    void failOnClaimsExits1WhenAClaimIsNotConfirmed() throws Exception {
+        SyntheticJmh failing = new SyntheticJmh("17.0.15");
+        failing.row("perfmastery.report.ClaimLessons.Failing.slow", "avgt", "", SyntheticJmh.around(200, 3, 3, 0.01));
+        failing.row("perfmastery.report.ClaimLessons.Failing.fast", "avgt", "", SyntheticJmh.around(100, 3, 3, 0.01));
+        Path file = failing.write(dir.resolve("failing.json"));
+        Result r = report("out", "--fail-on", "claims", file);
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("NOT CONFIRMED"), r.err());
+        assertTrue(r.file("claims.csv").contains("too-bold,NOT CONFIRMED,2,"), r.file("claims.csv"));
+        assertEquals(0, report("plain", file).exit(), "without --fail-on the verdict is only reported");
+
+        SyntheticJmh holding = new SyntheticJmh("17.0.15");
+        holding.row("perfmastery.report.ClaimLessons.Failing.slow", "avgt", "", SyntheticJmh.around(2000, 3, 3, 0.01));
+        holding.row("perfmastery.report.ClaimLessons.Failing.fast", "avgt", "", SyntheticJmh.around(100, 3, 3, 0.01));
+        assertEquals(0, report("ok", "--fail-on", "claims", holding.write(dir.resolve("holding.json"))).exit());
+    }
+
+    @Test
+    void failOnClaimsOnTheRealFixtures() throws Exception {
+        // On JDK 25 both Fibonacci claims hold; the noisy JDK 17 run cannot show "100x at n=20" for memoized.
+        assertEquals(0, report("jdk25", "--fail-on", "claims", fixture("fib-jdk25.json")).exit());
+        Result jdk17 = report("jdk17", "--fail-on", "claims", fixture("fib-jdk17.json"));
+        assertEquals(1, jdk17.exit(), jdk17.err());
+        assertTrue(jdk17.file("claims.csv").contains("recursive-grows-exponentially,NOT CONFIRMED"));
+        assertTrue(jdk17.file("claims.csv").contains("memoized-1000x-at-30,CONFIRMED"));
+    }
+
+    @Test
+    void failOnRegressionsAgainstABaseline() throws Exception {
+        SyntheticJmh before = new SyntheticJmh("17.0.15");
+        before.row("org.example.App.parse", "avgt", "size=10", SyntheticJmh.around(100, 3, 4, 0.01))
+                .secondary("gc.alloc.rate.norm", "B/op", SyntheticJmh.around(64, 3, 4, 0));
+        before.row("org.example.App.render", "thrpt", "", SyntheticJmh.around(50, 3, 4, 0.01));
+        SyntheticJmh slower = new SyntheticJmh("17.0.15");
+        slower.row("org.example.App.parse", "avgt", "size=10", SyntheticJmh.around(200, 3, 4, 0.01))
+                .secondary("gc.alloc.rate.norm", "B/op", SyntheticJmh.around(64, 3, 4, 0));
+        slower.row("org.example.App.render", "thrpt", "", SyntheticJmh.around(100, 3, 4, 0.01));
+        Path baseline = before.write(dir.resolve("baseline.json"));
+        Path current = slower.write(dir.resolve("current.json"));
+        Result r = report("out", "--fail-on", "regressions", "--baseline", baseline, current);
+        assertEquals(1, r.exit(), r.err());
+        List<List<String>> rows = csv(r.file("comparison.csv"));
+        assertEquals(List.of("org.example.App.parse", "avgt", "size=10", "primary"), rows.get(1).subList(0, 4));
+        assertEquals(0.5, Double.parseDouble(rows.get(1).get(6)), 1e-9);
+        assertEquals("slower", rows.get(1).get(9));
+        assertEquals("≈", rows.get(2).get(9), "same allocation");
+        assertEquals(2.0, Double.parseDouble(rows.get(3).get(6)), 1e-9, "thrpt: b/a");
+        assertEquals("faster", rows.get(3).get(9));
+
+        Result same = report("same", "--fail-on", "regressions", "--baseline", baseline, baseline);
+        assertEquals(0, same.exit(), same.err());
+
+        SyntheticJmh moreAlloc = new SyntheticJmh("17.0.15");
+        moreAlloc.row("org.example.App.parse", "avgt", "size=10", SyntheticJmh.around(100, 3, 4, 0.01))
+                .secondary("gc.alloc.rate.norm", "B/op", SyntheticJmh.around(128, 3, 4, 0));
+        Result alloc = report("alloc", "--fail-on", "regressions", "--baseline", baseline,
+                moreAlloc.write(dir.resolve("alloc.json")));
+        assertEquals(1, alloc.exit());
+        assertTrue(alloc.file("comparison.csv").contains(",gc.alloc.rate.norm,") 
+                && alloc.file("comparison.csv").contains("more-alloc"), alloc.file("comparison.csv"));
+    }
+
+    @Test
+    void eventCountersShowTheMeanPerIterationNotJmhsSum() throws Exception {
+        SyntheticJmh json = new SyntheticJmh("17.0.15");
+        json.row("org.example.Cache.lookup", "avgt", "", SyntheticJmh.around(100, 2, 3, 0.01))
+                .secondary("hits", "#", new double[][] {{10, 12, 14}, {8, 10, 12}})
+                .secondary("gc.time", "ms", new double[][] {{1, 1, 1}, {1, 1, 1}});
+        json.row("org.example.Cache.miss", "avgt", "", SyntheticJmh.around(300, 2, 3, 0.01));
+        Result r = report("out", json.write(dir.resolve("events.json")));
+        assertEquals(0, r.exit(), r.err());
+        String md = r.file("report.md");
+        assertTrue(md.contains("| 11.00 # per iteration |"), md);
+        assertTrue(md.contains("hits: @AuxCounters of type EVENTS"), md);
+        String miss = md.lines().filter(l -> l.startsWith("| miss |")).findFirst().orElseThrow();
+        assertTrue(miss.contains("x slower |") && miss.endsWith("| n/a |"), "a metric only some rows have: " + miss);
+    }
+
+    @Test
+    void rowsOnOneSideOnlyAreSaidAndExplained() throws Exception {
+        SyntheticJmh jdk17 = new SyntheticJmh("17.0.15");
+        jdk17.row("org.example.Pool.platformThreads", "thrpt", "", SyntheticJmh.around(100, 2, 3, 0.01));
+        SyntheticJmh jdk21 = new SyntheticJmh("21.0.5");
+        jdk21.row("org.example.Pool.platformThreads", "thrpt", "", SyntheticJmh.around(100, 2, 3, 0.01));
+        jdk21.row("org.example.Pool.virtualThreads", "thrpt", "", SyntheticJmh.around(300, 2, 3, 0.01));
+        Result r = report("out", jdk17.write(dir.resolve("a.json")), jdk21.write(dir.resolve("b.json")));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.file("report.md").contains("Pool.virtualThreads was not run in JDK 17.0.15: needs JDK 21+"),
+                r.file("report.md"));
+        assertTrue(r.file("comparison.csv").contains("org.example.Pool.virtualThreads,thrpt,,primary,JDK 17.0.15,"
+                + "JDK 21.0.5,,,,only-b"), r.file("comparison.csv"));
+    }
+
+    @Test
+    void labelsComeFromJdkVmAndFlagsBeforeFileNames() {
+        Run plain = new Run(Path.of("a.json"), "", "1.37", "17.0.15", "OpenJDK 64-Bit Server VM", "", List.of(),
+                List.of(), List.of());
+        Run zgc = new Run(Path.of("b.json"), "", "1.37", "17.0.15", "OpenJDK 64-Bit Server VM", "",
+                List.of("-XX:+UseZGC"), List.of(), List.of());
+        Run jdk25 = new Run(Path.of("c.json"), "", "1.37", "25.0.3", "OpenJDK 64-Bit Server VM", "", List.of(),
+                List.of(), List.of());
+        List<Run> labelled = ReportMain.label(List.of(plain, zgc, jdk25));
+        assertEquals("JDK 17.0.15", labelled.get(0).label().strip());
+        assertEquals("JDK 17.0.15 -XX:+UseZGC", labelled.get(1).label());
+        assertEquals("JDK 25.0.3", labelled.get(2).label());
+        assertNotEquals(labelled.get(0).label(), labelled.get(1).label());
+    }
+
+    @Test
+    void tenFilesOfTwoHundredRows() throws Exception {
+        Path speed = Path.of("target", "report-speed");
+        Files.createDirectories(speed);
+        List<String> args = new ArrayList<>(List.of("--out", speed.resolve("report").toString()));
+        for (int file = 0; file < 10; file++) {
+            SyntheticJmh json = new SyntheticJmh(file % 2 == 0 ? "17.0.15" : "25.0.3");
+            for (int cls = 0; cls < 10; cls++) {
+                for (int method = 0; method < 5; method++) {
+                    for (int size = 0; size < 4; size++) {
+                        double mean = (cls + 1) * (method + 1) * Math.pow(4, size) * (1 + 0.01 * file);
+                        json.row("org.example.suite.Lesson" + cls + ".variant" + method, "avgt",
+                                "size=" + (1 << (4 * size)), SyntheticJmh.around(mean, 3, 5, 0.02))
+                                .secondary("gc.alloc.rate.norm", "B/op", SyntheticJmh.around(mean * 8, 3, 5, 0.001));
+                    }
+                }
+            }
+            args.add(json.write(speed.resolve("run" + file + ".json")).toString());
+        }
+        long start = System.nanoTime();
+        Result r = runRaw(speed, args.toArray(String[]::new));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(0, r.exit(), r.err());
+        System.out.println("[report] 10 files x 200 rows: full report in " + millis + " ms (in a warm test JVM;"
+                + " time it with JVM start: time java -cp target/benchmarks.jar perfmastery.report.ReportMain --out "
+                + speed.resolve("report") + " " + speed + "/run*.json)");
+    }
+}
