@@ -57,8 +57,14 @@ import perfmastery.support.Claim.Relation;
  * counted in the time per request instead of being done for free on the other core, and JOL's walk of
  * the cache does not wander into the common pool's threads.</li>
  * <li>{@code weakHashMap}: weak keys. The keys are boxed per request (as keys parsed from a request would
- * be), so nothing else holds them and every collection empties the map: not a bound, a lottery. (Keys are
- * offset past 127 so that none is a cached {@code Integer}, which would never be released.)</li>
+ * be), so nothing else holds them: an entry may go at any collection, used or not. Which collection
+ * actually clears it depends on the collector, and that is the lesson: the size of a weak "cache" is set
+ * by the GC, not by you. Measured on this machine (JDK 17, a 100,000-key fill then more allocation):
+ * under Serial and Parallel each young collection emptied the map; under G1 (the default) young
+ * collections discovered the weak keys but cleared none ({@code -Xlog:gc+ref=debug}: "WeakReference
+ * Discovered: 7756, Cleared: 0"), the map kept 73,520 of 100,000 entries, and in this benchmark it
+ * grows like the unbounded map until a full or concurrent cycle. (Keys are offset past 127 so that none
+ * is a cached {@code Integer}, which would never be released.)</li>
  * <li>{@code softValues}: Caffeine's {@code softValues()} without a size: the collector clears soft
  * values only under memory pressure, so with a heap of several GB it grows like the unbounded map.</li>
  * </ul>

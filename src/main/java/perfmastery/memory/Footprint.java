@@ -104,7 +104,7 @@ public final class Footprint {
         one.put(CacheBoundsBenchmark.KEY_OFFSET + 1, CacheBoundsBenchmark.compute(1));
         Map.Entry<Integer, byte[]> node = one.entrySet().iterator().next();
         out.println("-- a LinkedHashMap node (the entry object itself):");
-        out.println(ClassLayout.parseInstance(node).toPrintable());
+        out.println(ClassLayout.parseClass(node.getClass()).toPrintable());
         out.println(GraphLayout.parseInstance(node).toFootprint());
         EntrySizes sizes = entrySizes();
         out.printf(Locale.ROOT, "per entry in a full cache of %d (nodes, keys, values, table and policy "

@@ -47,8 +47,9 @@ import perfmastery.support.Claim.Relation;
  * <li>{@code dieYoung}: the request is dropped when the op returns: young collections find almost
  * nothing alive.</li>
  * </ul>
- * Both allocate the same bytes per op ({@code gc.alloc.rate.norm}); the difference is the collector's
- * time. {@code -prof gc} reports {@code gc.time} (ms in the iteration, present only if a collection
+ * Both allocate the same bytes per op ({@code gc.alloc.rate.norm}) and both start from the same full
+ * window (filled in the trial's setup), so the heap holds as much in both; only {@code promoted} keeps
+ * replacing it with new requests. The difference is the collector's time. {@code -prof gc} reports {@code gc.time} (ms in the iteration, present only if a collection
  * happened) and {@code gc.count}; this lesson also reports {@code gcNanosPerOp}, an {@code @AuxCounters}
  * field: the growth of the summed {@code GarbageCollectorMXBean.getCollectionTime()} over the iteration
  * (milliseconds, so short iterations are coarse) divided by the ops of that iteration, in nanoseconds,

@@ -32,6 +32,8 @@ class AuxCountersMeanIT {
         Path log = dir.resolve("i" + iterations + ".log");
         List<String> command = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                // Other JMH runs on this machine hold /tmp/jmh.lock; these tiny forks need no exclusivity.
+                "-Djmh.ignoreLock=true",
                 "-jar", System.getProperty("benchmarksJar"), benchmark,
                 "-f", "1", "-wi", "1", "-w", "100ms", "-i", String.valueOf(iterations), "-r", "100ms",
                 "-rf", "json", "-rff", json.toString()));
