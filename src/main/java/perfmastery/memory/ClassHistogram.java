@@ -65,8 +65,9 @@ record ClassHistogram(Map<String, Count> byClass) {
         return new ClassHistogram(Map.copyOf(byClass));
     }
 
+    /** Bytes of live objects, fillers left out. */
     long totalBytes() {
-        return byClass.values().stream().mapToLong(Count::bytes).sum();
+        return byClass.entrySet().stream().filter(e -> !isFiller(e.getKey())).mapToLong(e -> e.getValue().bytes()).sum();
     }
 
     /** Classes whose bytes grew from {@code before} to this histogram, the largest growth first. */
@@ -76,6 +77,9 @@ record ClassHistogram(Map<String, Count> byClass) {
         List<Growth> growth = new ArrayList<>();
         Count none = new Count(0, 0);
         for (String name : names) {
+            if (isFiller(name)) {
+                continue;
+            }
             Count now = byClass.getOrDefault(name, none);
             Count then = before.byClass.getOrDefault(name, none);
             long bytes = now.bytes() - then.bytes();
@@ -85,6 +89,15 @@ record ClassHistogram(Map<String, Count> byClass) {
         }
         growth.sort(Comparator.comparingLong(Growth::bytes).reversed().thenComparing(Growth::className));
         return growth;
+    }
+
+    /**
+     * Filler objects ({@code jdk.internal.vm.FillerObject}, {@code FillerElement[]}, listed by recent JDKs)
+     * are dead space the collector formats so the heap stays walkable, not objects anyone allocated: on
+     * JDK 25 they "grow" by a few MB between two histograms, which is noise for a comparison.
+     */
+    static boolean isFiller(String className) {
+        return className.startsWith("jdk.internal.vm.Filler") || className.startsWith("[Ljdk.internal.vm.Filler");
     }
 
     /** {@code [B} as {@code byte[]}, {@code [Ljava.lang.String;} as {@code java.lang.String[]}. */

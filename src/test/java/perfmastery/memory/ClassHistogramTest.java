@@ -25,6 +25,7 @@ class ClassHistogramTest {
                2:          5015         481440  java.lang.Class (java.base@25)
                3:            60           1440  perfmastery.memory.Thing
                4:             2             48  [Ljava.lang.String; (java.base@25)
+               5:            19        1942096  [Ljdk.internal.vm.FillerElement; (java.base@25)
             Total         22445       52125128
             """;
 
@@ -43,6 +44,13 @@ class ClassHistogramTest {
         assertEquals(List.of(new ClassHistogram.Growth("[B", 50, 50_002_000),
                 new ClassHistogram.Growth("perfmastery.memory.Thing", 50, 1200),
                 new ClassHistogram.Growth("[Ljava.lang.String;", 2, 48)), growth);
+    }
+
+    @Test
+    void fillersAreNotGrowth() {
+        assertTrue(ClassHistogram.isFiller("[Ljdk.internal.vm.FillerElement;"));
+        assertTrue(ClassHistogram.isFiller("jdk.internal.vm.FillerObject"));
+        assertTrue(!ClassHistogram.isFiller("[B"));
     }
 
     @Test
