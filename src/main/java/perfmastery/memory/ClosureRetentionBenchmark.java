@@ -44,11 +44,12 @@ import perfmastery.support.Claim.Relation;
  * {@code () -> length ^ id}.</li>
  * </ul>
  * Both allocate the same payload per request (so B/op is about the same: about 1 MB) and return the
- * same answer; they differ in what the global list keeps alive. That is measured with JOL
- * ({@code GraphLayout.parseInstance(list).totalSize()}) at the end of each iteration, divided by the
- * number of closures in the list, and written to the JSON as the secondary metric
+ * same answer; they differ in what the global list keeps alive. That is measured with JOL's object
+ * sizes (the total of {@code GraphLayout.parseInstance(list)}, walked by {@link RetainedSize}) at the end
+ * of each iteration, divided by the number of closures in the list, and written to the JSON as the
+ * secondary metric
  * {@code retainedBytesPerRequest} (an {@code @AuxCounters} field: the mean over the measurement
- * iterations, see {@link IterationMean}). JOL walks the graph outside the timed path.
+ * iterations, see {@link IterationMean}). The walk is outside the timed path.
  *
  * <p>The leak is bounded so that no run dies of OutOfMemoryError: the list is dropped each time it holds
  * {@value #LEAK_CAP} closures (at most about 256 MB of payloads) and at each iteration's end. Time per
