@@ -50,7 +50,24 @@ import perfmastery.support.Claim.Relation;
  * ({@code -XX:EliminateAllocationArraySizeLimit}), so {@code new byte[size]} above never is.
  *
  * <h2>What you should see</h2>
- * RESULTS_TABLE
+ * One fork, 3 x 1 s warmup and 3 x 1 s measurement, {@code -prof gc}, on this project's machine: 2 cores
+ * shared with other benchmark runs, so times vary up to 3x from run to run; bytes per op do not.
+ * <pre>
+ * variant              size     JDK 17.0.15: ns/op     B/op    Temurin 25: ns/op     B/op
+ * churn                1 KiB            1,741         1,040               1,775         1,040
+ * reuse                1 KiB            5,580 (noise)  0.03                 880         0.006
+ * churn               64 KiB          208,351        65,553              89,244        65,553
+ * reuse               64 KiB          214,833           1.2              48,940          0.34
+ * churn                1 MiB        1,591,653     1,048,601           1,374,799     1,048,601
+ * reuse                1 MiB        3,384,378 (noise) 18.8           1,373,968           9.4
+ * smallEscaping          -                 23.6          32.0                 6.7          32.0
+ * smallScalarReplaced    -                  3.3       ~10^-5                 1.4       ~10^-5
+ * </pre>
+ * The claim holds with room to spare: at 64 KiB reuse allocates 1/54,000 of churn's bytes on JDK 17 and
+ * 1/194,000 on JDK 25; at 1 MiB 1/55,800 and 1/112,000 (reuse's few bytes are JMH's own, amortised). The
+ * escape-analysis pair: the same {@code Span}, 32 B/op when published, nothing when it stays local.
+ * Time is where this machine is too noisy to quote a ratio: read {@code gc.count} instead (churn at
+ * 1 MiB: 6 to 9 young collections per run; reuse: none).
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- AllocationChurnBenchmark}; other sizes with

@@ -57,7 +57,16 @@ import perfmastery.support.Claim.Relation;
  * to 256 live payloads instead of none.
  *
  * <h2>What you should see</h2>
- * RESULTS_TABLE
+ * One fork, 3 x 1 s warmup and 3 x 1 s measurement, {@code -prof gc}, 2 shared cores:
+ * <pre>
+ * variant          JDK 17.0.15: us/op  B/op       retainedBytesPerRequest   Temurin 25: us/op  retainedBytesPerRequest
+ * leakyClosure            2,225        1,000,139  1,000,061                        2,174       1,000,062
+ * scopedClosure             713        1,000,067         29.7                        171              29.7
+ * </pre>
+ * Leaky retains about 33,700x more per request than scoped on both JDKs (the claim asks for 1000x):
+ * the 1,000,016-byte payload plus its 24-byte request and 16-byte closure, against a 24-byte closure
+ * and its share of the list. Both allocate the same megabyte per request; the leak's price in time is
+ * the collector's: about 2.2 s of {@code gc.time} over the 3 measured seconds against 0.05 to 0.09 s.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- ClosureRetentionBenchmark}. The same scenario as a heap comparison, the
