@@ -202,7 +202,7 @@ public final class HeapCompare {
         if (comparison.growth().isEmpty()) {
             out.println("  (no class grew)");
         }
-        out.println("(noise: the tool's own first histogram, still held, shows up as ClassHistogram$Count and String)");
+        out.println("(noise: the tool's own first histogram, still held, shows up as ClassHistogram$Count, String and their byte[])");
         long before = comparison.before().totalBytes();
         long after = comparison.after().totalBytes();
         out.printf(Locale.ROOT, "live heap: %,d bytes before, %,d after (%+,d)%n", before, after, after - before);
