@@ -56,12 +56,31 @@ import perfmastery.support.Claim.Relation;
  * Every copy writes the same target file (truncated first), so every variant pays the same page-cache
  * work for the target. The source is written once per trial from a fixed-seed random stream.
  *
+ * <h2>What each variant asks of the kernel</h2>
+ * Seen with {@code strace} on this machine (Linux, ext4), copying an 8 MiB file:
+ * <ul>
+ * <li>JDK 17: {@code channelTransferTo} and {@code filesCopy} both call {@code sendfile} for the whole
+ * file; {@code streamTransferTo} makes 8 KiB {@code read}/{@code write} pairs (1024 of each);
+ * {@code bufferedLoop64k} 64 KiB pairs; {@code readAllThenWrite} one read into the heap, one write.</li>
+ * <li>JDK 25: {@code channelTransferTo}, {@code filesCopy} and {@code streamTransferTo} all call
+ * {@code copy_file_range} (newer JDKs hand {@code transferTo} between file streams to the channel), so
+ * {@code streamTransferTo} allocates no buffer at all.</li>
+ * </ul>
+ * So "{@code channelTransferTo} is the fastest at 64 MiB" is a contest between copies the kernel does
+ * alone (two on JDK 17, three on JDK 25) that make the same system call: they tie, and which one wins
+ * a given run is noise; the report may say NOT CONFIRMED for that reason. What the lesson shows
+ * reliably is in-kernel copies against copies through the Java heap.
+ *
  * <h2>Claims and their constant</h2>
- * A streamed variant allocates its buffer (at most 64 KiB + a 16-byte array header) and a few stream,
- * channel and path objects per copy. The bound {@code 65536 + 8192} B/op leaves 8 KiB for those objects
- * and for what JMH's own iteration bookkeeping adds when it is divided over the few copies a short
- * iteration makes at 64 MiB. Measured: see the table below; the largest constant part seen was
- * well under 8 KiB. {@code readAllThenWrite} must allocate at least the file's size per copy.
+ * A streamed variant allocates at most its buffer (64 KiB + a 16-byte array header for
+ * {@code bufferedLoop64k}, 8 KiB for {@code streamTransferTo} on JDK 17, none for the kernel copies) and
+ * about 1 KiB of stream, channel and path objects per copy (measured at 1 MiB, where JMH's own share is
+ * spread over hundreds of copies: 66.5 KB for {@code bufferedLoop64k}, 1.3 KB for
+ * {@code channelTransferTo}, 0.5 KB for {@code filesCopy}). The rest of the bound is for JMH's iteration
+ * bookkeeping and the trial teardown that runs in the last iteration, a few KB in all, which at 64 MiB
+ * is divided over as few as one or two copies per iteration (a 200 ms smoke iteration): measured up to
+ * 70.5 KB for {@code bufferedLoop64k} at 64 MiB on JDK 25. Hence the bound {@code 65536 + 16384} B/op.
+ * {@code readAllThenWrite} must allocate at least the file's size per copy.
  *
  * <h2>What you should see</h2>
  * A short run ({@code -f 1 -wi 2 -i 3 -w 500ms -r 500ms -prof gc}) on this project's 2-core machine,
