@@ -43,9 +43,10 @@ import perfmastery.support.Claim.Relation;
  * The benchmark thread produces a burst of {@code messages} fresh 1 KiB messages as fast as it can;
  * one consumer thread handles each with a fixed amount of work (a checksum of its bytes plus
  * {@code Blackhole.consumeCPU(CONSUMER_WORK_TOKENS)}: 4 to 8 microseconds here, far more than making
- * a message, so that the unbounded producer sends its whole burst before the consumer is far into it). One invocation ends when the consumer has handled the whole burst, so the
- * backlog of one invocation never carries over into the next: memory is bounded by one burst
- * (8 MiB by default) and a long run cannot run out of heap.
+ * a message, so that the unbounded producer sends its whole burst before the consumer is far into it).
+ * One invocation ends when the consumer has handled the whole burst, so the backlog of one invocation
+ * never carries over into the next: memory is bounded by one burst (8 MiB by default) and a long run
+ * cannot run out of heap.
  * <ul>
  * <li>{@code unboundedQueue}: a {@code LinkedBlockingQueue} without a bound (the guide's wrong way:
  * ignoring {@code write()}'s return value). The producer never waits.</li>

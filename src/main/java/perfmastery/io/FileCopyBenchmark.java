@@ -173,8 +173,13 @@ public class FileCopyBenchmark {
 
     @Setup(Level.Trial)
     public void writeSource() throws IOException {
+        writeSource(ScratchDirectory.defaultParent(), ScratchDirectory.FreeSpace.FILE_STORE);
+    }
+
+    void writeSource(Path parent, ScratchDirectory.FreeSpace freeSpace) throws IOException {
         long bytes = parseSize(size);
-        scratch = ScratchDirectory.create("FileCopyBenchmark");
+        scratch = ScratchDirectory.create(parent, "FileCopyBenchmark", freeSpace,
+                ScratchDirectory.Liveness.PROCESS_HANDLE);
         try {
             scratch.requireSpace(2 * bytes, "FileCopyBenchmark size=" + size + " (source and copy)");
             source = scratch.resolve("source.bin");

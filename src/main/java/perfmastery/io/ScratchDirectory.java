@@ -13,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -147,9 +148,9 @@ public final class ScratchDirectory implements AutoCloseable {
         long usable = freeSpace.usableBytes(folder);
         long needed = bytes + HEADROOM_BYTES;
         if (usable < needed) {
-            throw new InsufficientSpaceException(String.format(
-                    "not enough free disk space for %s: needs %s (%s of files + %s headroom) in %s but only %s is usable;"
-                            + " free some space, choose a smaller size with -p, or point the temporary folder elsewhere"
+            throw new InsufficientSpaceException(String.format(Locale.ROOT,
+                    "not enough free disk space for %s: needs %s (%s of files + %s headroom) in %s"
+                            + " but only %s is usable; free some space, choose a smaller size with -p, or point the temporary folder elsewhere"
                             + " with -jvmArgsPrepend -Djava.io.tmpdir=/a/bigger/disk",
                     what, mebibytes(needed), mebibytes(bytes), mebibytes(HEADROOM_BYTES), folder.getParent(),
                     mebibytes(usable)));
@@ -157,7 +158,7 @@ public final class ScratchDirectory implements AutoCloseable {
     }
 
     static String mebibytes(long bytes) {
-        return String.format("%.1f MiB", bytes / (double) (1L << 20));
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
     }
 
     /**
@@ -168,7 +169,11 @@ public final class ScratchDirectory implements AutoCloseable {
     @Override
     public void close() throws IOException {
         for (Path file : named) {
-            Files.deleteIfExists(file);
+            try {
+                Files.deleteIfExists(file);
+            } catch (DirectoryNotEmptyException walkedBelow) {
+                // a named folder with files in it: the walk below deletes it
+            }
         }
         try {
             Files.deleteIfExists(folder);

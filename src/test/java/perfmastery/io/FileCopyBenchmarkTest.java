@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -82,6 +83,20 @@ class FileCopyBenchmarkTest {
         } finally {
             Files.deleteIfExists(first);
             Files.deleteIfExists(second);
+        }
+    }
+
+    @Test
+    void tooLittleFreeSpaceFailsBeforeAnyFileIsMadeAndLeavesNoFolder(@TempDir Path parent) throws IOException {
+        FileCopyBenchmark benchmark = new FileCopyBenchmark();
+        benchmark.size = "67108864";
+        ScratchDirectory.InsufficientSpaceException failure = assertThrows(
+                ScratchDirectory.InsufficientSpaceException.class,
+                () -> benchmark.writeSource(parent, folder -> 100L << 20));
+        assertTrue(failure.getMessage().startsWith("not enough free disk space for FileCopyBenchmark size=67108864"
+                + " (source and copy): needs 192.0 MiB"), failure.getMessage());
+        try (var left = Files.list(parent)) {
+            assertEquals(0, left.count(), "the run's folder was deleted again");
         }
     }
 
