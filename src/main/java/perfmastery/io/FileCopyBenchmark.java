@@ -67,9 +67,11 @@ import perfmastery.support.Claim.Relation;
  * {@code streamTransferTo} allocates no buffer at all.</li>
  * </ul>
  * So "{@code channelTransferTo} is the fastest at 64 MiB" is a contest between copies the kernel does
- * alone (two on JDK 17, three on JDK 25) that make the same system call: they tie, and which one wins
- * a given run is noise; the report may say NOT CONFIRMED for that reason. What the lesson shows
- * reliably is in-kernel copies against copies through the Java heap.
+ * alone (two on JDK 17, three on JDK 25) that make the same kind of system call. It held in each of
+ * four quick runs here (two per JDK), by 1.02x to 1.95x over the runner-up, but on a shared machine
+ * part of that gap is noise, and a run where another in-kernel copy wins by a hair would make the
+ * report say NOT CONFIRMED. What the lesson shows reliably is in-kernel copies against copies through the Java heap
+ * (about 2 to 10 times faster at 64 MiB in these runs).
  *
  * <h2>Claims and their constant</h2>
  * A streamed variant allocates at most its buffer (64 KiB + a 16-byte array header for
@@ -104,8 +106,8 @@ import perfmastery.support.Claim.Relation;
  * what {@code bufferedLoop64k} allocates and 45 000 times {@code channelTransferTo}; the streamed
  * variants allocate the same at 1 MiB and at 64 MiB. The copies the kernel does alone are the fastest
  * ({@code channelTransferTo}, and {@code filesCopy} on JDK 17, {@code streamTransferTo} on JDK 25):
- * 2.5 to 4.5 times {@code readAllThenWrite} at 64 MiB. On JDK 17 {@code channelTransferTo} beat
- * {@code filesCopy}, which makes the same {@code sendfile} call, by 2%: a tie.
+ * 4.5 to 10 times faster than {@code readAllThenWrite} at 64 MiB. In this run {@code channelTransferTo}
+ * beat {@code filesCopy} by 2% on JDK 17 (the same {@code sendfile} call: a tie) and by 2.5x on JDK 25.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- FileCopyBenchmark}; sizes are plain byte counts, so 1 GiB is
