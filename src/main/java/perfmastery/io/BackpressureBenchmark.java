@@ -1,0 +1,425 @@
+package perfmastery.io;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.Blackhole;
+
+import perfmastery.support.Claim;
+import perfmastery.support.Claim.Relation;
+
+/**
+ * Guide part 4.2, backpressure: a fast producer must wait for a slow consumer.
+ *
+ * <h2>The guide's claim</h2>
+ * When a producer writes faster than its consumer reads, something must make it wait ({@code write()}
+ * returning false, then {@code 'drain'}); otherwise every message not yet consumed waits in memory,
+ * and the backlog grows with the run until the process runs out of memory. A bounded buffer keeps the
+ * backlog at its bound and costs no throughput: the consumer sets the pace either way.
+ *
+ * <h2>What this lesson measures on the JVM</h2>
+ * The benchmark thread produces a burst of {@code messages} fresh 1 KiB messages as fast as it can;
+ * one consumer thread handles each with a fixed amount of work (a checksum of its bytes plus
+ * {@code Blackhole.consumeCPU(CONSUMER_WORK_TOKENS)}: 4 to 8 microseconds here, far more than making
+ * a message, so that the unbounded producer sends its whole burst before the consumer is far into it).
+ * One invocation ends when the consumer has handled the whole burst, so the backlog of one invocation
+ * never carries over into the next: memory is bounded by one burst (8 MiB by default) and a long run
+ * cannot run out of heap.
+ * <ul>
+ * <li>{@code unboundedQueue}: a {@code LinkedBlockingQueue} without a bound (the guide's wrong way:
+ * ignoring {@code write()}'s return value). The producer never waits.</li>
+ * <li>{@code boundedQueue}: an {@code ArrayBlockingQueue} of {@value #CAPACITY}; {@code put} blocks
+ * while it is full.</li>
+ * <li>{@code flowPublisher}: {@code java.util.concurrent.SubmissionPublisher} with a per-subscriber
+ * buffer of {@value #CAPACITY}; the subscriber asks for messages with {@code request(n)}, half the
+ * buffer at a time, and {@code submit} blocks while the buffer is full (Reactive Streams'
+ * backpressure, the JDK's {@code Flow}).</li>
+ * </ul>
+ * Threads: the benchmark thread plus one consumer thread per variant (only the one in use is busy),
+ * which is the whole of this 2-core machine.
+ *
+ * <h2>Metrics</h2>
+ * <ul>
+ * <li>primary: bursts per second (throughput); {@code messagesConsumed} is the same as messages per
+ * second (an {@code OPERATIONS} counter, which JMH divides by the iteration's time).</li>
+ * <li>{@code peakInFlight}: messages sent but not yet fully handled by the consumer, read by the
+ * producer after each send; its maximum within one measurement iteration is that iteration's peak.
+ * JMH sums {@code EVENTS} counters over iterations, forks and threads, so each iteration reports its
+ * peak divided by (measurement iterations x forks x threads): the figure in the JSON is the mean of the
+ * per-iteration peaks, in messages. With a buffer of 256 it can never exceed 257 (the buffer plus the
+ * message the consumer is working on).</li>
+ * </ul>
+ *
+ * <h2>What you should see</h2>
+ * The quick preset ({@code -f 1 -wi 3 -i 3 -w 1s -r 1s -prof gc}) on this project's 2-core machine,
+ * shared with other jobs (load average 5 to 12 during the runs), so times are noisy: read ratios, and
+ * trust B/op, which is steady.
+ * <pre>
+ *                    JDK 17.0.15                          Temurin 25.0.3
+ * variant         bursts/s  messages/s  peakInFlight    bursts/s  messages/s  peakInFlight
+ * unboundedQueue      26.5      217195          8192        28.4      232475          8192
+ * boundedQueue        19.4      158996           257        21.3      174436           257
+ * flowPublisher       16.1      132285           257        19.8      161888           257
+ * </pre>
+ * The backlog is what the guide says: 257 messages at most with a bound, the whole burst (8 MiB) without.
+ * Throughput is not: here the unbounded queue moves messages 1.3 to 1.6 times faster. The likely
+ * cause is the hand-over: while the buffer is full, every message the consumer takes wakes the
+ * blocked producer for one more, so the two threads trade the CPU message by message on two cores
+ * shared with other work, whereas the unbounded producer finishes its burst and gets out of the way.
+ * Node's {@code 'drain'} waits until the buffer has emptied, which avoids that ping-pong; a bound
+ * costs little when the consumer's work dwarfs a wake-up. No throughput claim is made.
+ *
+ * <h2>How to run it</h2>
+ * {@code ./run-benchmarks.sh -- BackpressureBenchmark}; a longer burst makes the unbounded backlog
+ * grow with it while the bounded ones stay at 257:
+ * {@code ./run-benchmarks.sh -- BackpressureBenchmark -p messages=65536} (64 MiB of backlog).
+ *
+ * <h2>What it does not measure</h2>
+ * Sockets or files: the pipe is in memory, so this shows the backlog and its memory, not the kernel's
+ * own socket buffers (which a Node stream sits on top of). Nor what the backlog costs in GC at a size
+ * that matters: the bursts are kept small so that the run stays safe.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@State(Scope.Thread)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@Claim(id = "boundedQueue-peak-within-bound",
+        text = "boundedQueue keeps at most its 256 messages plus the one in the consumer's hands in flight",
+        variant = "boundedQueue", metric = "peakInFlight", relation = Relation.LOWER,
+        bound = BackpressureBenchmark.CAPACITY + 1)
+@Claim(id = "flowPublisher-peak-within-bound",
+        text = "flowPublisher keeps at most its 256-message buffer plus the one in onNext in flight",
+        variant = "flowPublisher", metric = "peakInFlight", relation = Relation.LOWER,
+        bound = BackpressureBenchmark.CAPACITY + 1)
+@Claim(id = "unboundedQueue-peak-grows-with-run",
+        text = "unboundedQueue holds at least half of each 8192-message burst in flight at once",
+        variant = "unboundedQueue", metric = "peakInFlight", relation = Relation.HIGHER,
+        bound = 4096, params = "messages=8192")
+public class BackpressureBenchmark {
+
+    /** The bound of the bounded variants, in messages; a power of two, as SubmissionPublisher rounds up to one. */
+    static final int CAPACITY = 256;
+
+    static final int MESSAGE_BYTES = 1024;
+
+    /** The consumer's fixed work per message on top of its checksum: a few microseconds here. */
+    static final long CONSUMER_WORK_TOKENS = 1000;
+
+    /** Messages in one burst (one invocation). */
+    @Param({"8192"})
+    public int messages;
+
+    private Pipe unbounded;
+    private Pipe bounded;
+    private Pipe flow;
+
+    /** Counts what the consumer handled, as a rate: messages consumed per second. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Consumed {
+        public long messagesConsumed;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            messagesConsumed = 0;
+        }
+    }
+
+    /** The peak backlog; see the class Javadoc for why each iteration reports a share of its peak. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class InFlight {
+        public double peakInFlight;
+
+        private double shareOfEachIteration = 1;
+        private long iterationPeak;
+
+        @Setup(Level.Trial)
+        public void share(BenchmarkParams params) {
+            useShare(IterationShare.of(params));
+        }
+
+        void useShare(double share) {
+            shareOfEachIteration = share;
+        }
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            iterationPeak = 0;
+            peakInFlight = 0;
+        }
+
+        void record(long burstPeak) {
+            if (burstPeak > iterationPeak) {
+                iterationPeak = burstPeak;
+                peakInFlight = iterationPeak * shareOfEachIteration;
+            }
+        }
+
+        long iterationPeak() {
+            return iterationPeak;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void startConsumers() {
+        unbounded = new QueuePipe(new LinkedBlockingQueue<>(), "unbounded-consumer");
+        bounded = new QueuePipe(new ArrayBlockingQueue<>(CAPACITY), "bounded-consumer");
+        flow = new FlowPipe(CAPACITY);
+    }
+
+    @TearDown(Level.Trial)
+    public void stopConsumers() throws InterruptedException {
+        for (Pipe pipe : new Pipe[] {unbounded, bounded, flow}) {
+            if (pipe != null) {
+                pipe.close();
+            }
+        }
+    }
+
+    @Benchmark
+    public long unboundedQueue(Consumed consumed, InFlight inFlight) throws InterruptedException {
+        return burst(unbounded, consumed, inFlight);
+    }
+
+    @Benchmark
+    public long boundedQueue(Consumed consumed, InFlight inFlight) throws InterruptedException {
+        return burst(bounded, consumed, inFlight);
+    }
+
+    @Benchmark
+    public long flowPublisher(Consumed consumed, InFlight inFlight) throws InterruptedException {
+        return burst(flow, consumed, inFlight);
+    }
+
+    /** Sends one burst as fast as the pipe takes it, then waits until the consumer has handled all of it. */
+    private long burst(Pipe pipe, Consumed consumed, InFlight inFlight) throws InterruptedException {
+        Consumer consumer = pipe.consumer();
+        long start = consumer.handled();
+        long sent = start;
+        consumer.expectUpTo(start + messages);
+        long peak = 0;
+        for (int i = 0; i < messages; i++) {
+            pipe.send(message(sent));
+            sent++;
+            long backlog = sent - consumer.handled();
+            if (backlog > peak) {
+                peak = backlog;
+            }
+        }
+        consumer.awaitBurst();
+        consumed.messagesConsumed += messages;
+        inFlight.record(peak);
+        return consumer.checksum();
+    }
+
+    /** A fresh 1 KiB message, as a producer reading a socket would make: its sequence number in every byte. */
+    static byte[] message(long sequence) {
+        byte[] message = new byte[MESSAGE_BYTES];
+        java.util.Arrays.fill(message, (byte) sequence);
+        return message;
+    }
+
+    /** The checksum the consumer adds up for one message. */
+    static long checksumOf(byte[] message) {
+        long sum = 0;
+        for (byte b : message) {
+            sum += b;
+        }
+        return sum;
+    }
+
+    // For tests.
+    Pipe pipe(String variant) {
+        switch (variant) {
+            case "unboundedQueue":
+                return unbounded;
+            case "boundedQueue":
+                return bounded;
+            case "flowPublisher":
+                return flow;
+            default:
+                throw new IllegalArgumentException(variant);
+        }
+    }
+
+    /** The consuming end: does the fixed work per message and says when a burst is done. */
+    static final class Consumer {
+        private volatile long handled;
+        private volatile long checksum;
+        private volatile long burstEnd;
+        private final Semaphore burstDone = new Semaphore(0);
+
+        void handle(byte[] message) {
+            long sum = checksumOf(message);
+            Blackhole.consumeCPU(CONSUMER_WORK_TOKENS);
+            checksum += sum; // written by this consumer thread only
+            long now = handled + 1;
+            handled = now;
+            if (now == burstEnd) {
+                burstDone.release();
+            }
+        }
+
+        long handled() {
+            return handled;
+        }
+
+        long checksum() {
+            return checksum;
+        }
+
+        void expectUpTo(long end) {
+            burstEnd = end;
+        }
+
+        void awaitBurst() throws InterruptedException {
+            burstDone.acquire();
+        }
+    }
+
+    /** One way to hand messages from the producer to the consumer. */
+    abstract static class Pipe {
+        private final Consumer consumer = new Consumer();
+
+        Consumer consumer() {
+            return consumer;
+        }
+
+        abstract void send(byte[] message) throws InterruptedException;
+
+        abstract void close() throws InterruptedException;
+    }
+
+    /** A queue drained by one consumer thread, stopped by a poison message. */
+    static final class QueuePipe extends Pipe {
+        private static final byte[] STOP = new byte[0];
+        private final BlockingQueue<byte[]> queue;
+        private final Thread thread;
+
+        QueuePipe(BlockingQueue<byte[]> queue, String name) {
+            this.queue = queue;
+            this.thread = new Thread(this::drain, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void drain() {
+            try {
+                for (byte[] message; (message = queue.take()) != STOP; ) {
+                    consumer().handle(message);
+                }
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        void send(byte[] message) throws InterruptedException {
+            queue.put(message);
+        }
+
+        @Override
+        void close() throws InterruptedException {
+            queue.clear();
+            queue.put(STOP);
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+            if (thread.isAlive()) {
+                thread.interrupt();
+            }
+        }
+    }
+
+    /** A SubmissionPublisher whose subscriber asks for half its buffer at a time. */
+    static final class FlowPipe extends Pipe {
+        private final ExecutorService executor;
+        private final SubmissionPublisher<byte[]> publisher;
+
+        FlowPipe(int capacity) {
+            executor = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "flow-consumer");
+                thread.setDaemon(true);
+                return thread;
+            });
+            publisher = new SubmissionPublisher<>(executor, capacity);
+            publisher.subscribe(new DemandingSubscriber(consumer(), capacity));
+        }
+
+        @Override
+        void send(byte[] message) {
+            // Blocks while the subscriber's buffer is full: that wait is the backpressure.
+            publisher.submit(message);
+        }
+
+        @Override
+        void close() throws InterruptedException {
+            publisher.close();
+            executor.shutdown();
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        }
+    }
+
+    /** Asks for {@code capacity} messages, then for half of that each time half has been handled. */
+    static final class DemandingSubscriber implements Flow.Subscriber<byte[]> {
+        private final Consumer consumer;
+        private final int batch;
+        private Flow.Subscription subscription;
+        private int sinceLastRequest;
+
+        DemandingSubscriber(Consumer consumer, int capacity) {
+            this.consumer = consumer;
+            this.batch = Math.max(1, capacity / 2);
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(2L * batch);
+        }
+
+        @Override
+        public void onNext(byte[] message) {
+            consumer.handle(message);
+            if (++sinceLastRequest == batch) {
+                sinceLastRequest = 0;
+                subscription.request(batch);
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            failure.printStackTrace();
+        }
+
+        @Override
+        public void onComplete() {
+            // Nothing left to release: the producer waits for bursts, not for completion.
+        }
+    }
+}
