@@ -1,0 +1,196 @@
+package perfmastery.cpu;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import perfmastery.support.Claim;
+import perfmastery.support.Claim.Relation;
+
+/**
+ * Guide part 5, the "Communication" and "Memory" rows of its worker comparison: what it costs to hand a
+ * payload to a worker and get an answer back.
+ *
+ * <h2>The guide's claim</h2>
+ * Worker threads share memory ({@code SharedArrayBuffer}, transferred {@code ArrayBuffer}s): passing data
+ * costs nothing per byte. {@code postMessage} without transfer copies the data (structured clone), and a
+ * child process must serialise it and send it through a pipe: per-byte costs that grow with the payload.
+ * So for big payloads: shared memory &lt; copied &lt; IPC.
+ *
+ * <h2>What this lesson measures on the JVM</h2>
+ * One operation = send a payload of {@code payloadBytes} random bytes to a worker, which answers with the
+ * payload as it received it (an echo, so every variant returns the same bytes and the test compares them):
+ * <ul>
+ * <li>{@code sharedMemory}: the worker (one long-lived platform thread) gets a read-only
+ * {@code ByteBuffer} view of the caller's bytes and answers with it: no byte is copied; the cost is the
+ * hand-off between two threads (a queue, a park and an unpark each way).</li>
+ * <li>{@code copied}: the structured-clone analog: the payload is cloned on the way in and the worker
+ * answers with a clone of what it got, two copies of the payload per operation, through the same hand-off.</li>
+ * <li>{@code serializedIpc}: the payload is written as a frame (an int length, then the bytes) into the
+ * stdin pipe of a long-lived child JVM ({@link EchoChildMain}, started once per trial, {@code -Xmx64m
+ * -XX:+UseSerialGC} so the echo needs no GC threads on a 2-core machine), which writes the same frame back
+ * on its stdout; the answer is read into a new array. Bytes cross the kernel twice each way.</li>
+ * </ul>
+ *
+ * <h2>Thread budget (2 cores)</h2>
+ * The JMH thread and one worker: the worker thread (parked between messages), or the child process's
+ * main thread. At most two threads run at a time.
+ *
+ * <h2>What you should see</h2>
+ * RESULTS_TABLE
+ *
+ * <h2>How to run it</h2>
+ * {@code ./run-benchmarks.sh -- WorkerMessagingBenchmark}; other sizes with
+ * {@code -p payloadBytes=1024,32768,1048576,16777216}.
+ *
+ * <h2>What it does not measure</h2>
+ * Not a Node structured clone of an object graph (here a flat byte array, the best case for a copy), not
+ * Java serialisation of objects (a byte array needs only framing), and not the cost of starting the
+ * worker ({@code WorkerStartupBenchmark}). Sharing is free only because this worker reads the bytes and
+ * writes nothing: sharing mutable data needs synchronisation the copies do not.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@State(Scope.Benchmark)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@Claim(id = "shared-beats-copied-at-1MiB",
+        text = "at 1 MiB, handing a worker a shared buffer is at least 2x cheaper than copying the payload",
+        variant = "sharedMemory", baseline = "copied", relation = Relation.LOWER, factor = 2,
+        params = "payloadBytes=1048576")
+@Claim(id = "copied-beats-ipc-at-1MiB",
+        text = "at 1 MiB, copying the payload to a worker thread is at least 2x cheaper than a round trip through a child process's pipes",
+        variant = "copied", baseline = "serializedIpc", relation = Relation.LOWER, factor = 2,
+        params = "payloadBytes=1048576")
+public class WorkerMessagingBenchmark {
+
+    /** Child JVM options: a small heap and no GC threads; the echo reuses one buffer. */
+    static final List<String> CHILD_JVM_OPTIONS = List.of("-Xmx64m", "-XX:+UseSerialGC");
+
+    /** Payload size in bytes: 1 KiB and 1 MiB. */
+    @Param({"1024", "1048576"})
+    public int payloadBytes;
+
+    byte[] payload;
+    private ExecutorService worker;
+    private Process child;
+    private DataOutputStream toChild;
+    private DataInputStream fromChild;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        payload = new byte[payloadBytes];
+        new SplittableRandom(20_24).nextBytes(payload);
+        worker = Executors.newFixedThreadPool(1, runnable -> {
+            Thread thread = new Thread(runnable, "message-worker");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            startChild();
+        } catch (IOException | RuntimeException e) {
+            try {
+                tearDown();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private void startChild() throws IOException {
+        child = new ProcessBuilder(ChildJvm.command(CHILD_JVM_OPTIONS, EchoChildMain.class))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        toChild = new DataOutputStream(new BufferedOutputStream(child.getOutputStream(), 1 << 16));
+        fromChild = new DataInputStream(new BufferedInputStream(child.getInputStream(), 1 << 16));
+        byte[] hello = {1, 2, 3};
+        if (!java.util.Arrays.equals(hello, roundTrip(hello))) {
+            throw new IllegalStateException("the echo child JVM answered with other bytes than it was sent");
+        }
+    }
+
+    /** Closes the child's stdin (it exits on EOF), then kills it if it lingers; stops the worker thread. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        try {
+            if (child != null) {
+                try {
+                    child.getOutputStream().close();
+                    if (!child.waitFor(5, TimeUnit.SECONDS)) {
+                        child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    child.destroyForcibly();
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        } finally {
+            child = null;
+            if (worker != null) {
+                worker.shutdownNow();
+            }
+        }
+    }
+
+    @Benchmark
+    public ByteBuffer sharedMemory() throws Exception {
+        ByteBuffer shared = ByteBuffer.wrap(payload).asReadOnlyBuffer();
+        return worker.submit(() -> shared).get();
+    }
+
+    @Benchmark
+    public byte[] copied() throws Exception {
+        byte[] sent = payload.clone();
+        return worker.submit(() -> sent.clone()).get();
+    }
+
+    @Benchmark
+    public byte[] serializedIpc() throws IOException {
+        return roundTrip(payload);
+    }
+
+    private byte[] roundTrip(byte[] message) throws IOException {
+        toChild.writeInt(message.length);
+        toChild.write(message);
+        toChild.flush();
+        int length = fromChild.readInt();
+        if (length != message.length) {
+            throw new IllegalStateException("the echo child answered a frame of " + length + " bytes to one of "
+                    + message.length);
+        }
+        byte[] answer = new byte[length];
+        fromChild.readFully(answer);
+        return answer;
+    }
+
+    /** The child process, for tests that check it is gone after teardown. */
+    Process child() {
+        return child;
+    }
+}
