@@ -68,6 +68,11 @@ import perfmastery.support.VirtualThreads;
  * Virtual threads are a remedy for blocking I/O, not for CPU work; this variant shows it and has no claim.</li>
  * </ul>
  *
+ * The server runs with {@code -Dsun.net.httpserver.nodelay=true} (set by this class unless given): with
+ * the JDK's default, Nagle's algorithm holds each response back until the client's delayed ACK, and
+ * {@code /health} took 48 ms at the median even {@code offloaded} (0.6 ms with it). Node's http server
+ * disables Nagle by default, so this is the like-for-like setting, and a lesson of its own.
+ *
  * <h2>Thread budget (2 cores)</h2>
  * Server: its dispatcher thread (I/O), the handler thread ({@code blocking}, {@code offloaded}) and, for
  * {@code offloaded}, one worker. Clients: two load threads blocked in {@code send}, the JMH thread, and
@@ -97,6 +102,17 @@ import perfmastery.support.VirtualThreads;
         variant = "health[server=offloaded]", baseline = "health[server=blocking]",
         metric = "p99", relation = Relation.LOWER, factor = 10)
 public class HttpHealthUnderLoadBenchmark {
+
+    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
+    static {
+        // The JDK's server leaves Nagle's algorithm on unless told otherwise (read once, when its first
+        // server is created): each response then waits for the client's delayed ACK, about 40 ms on Linux.
+        // Node's http server turns Nagle off by default; so do we, or both variants measure the ACK timer.
+        if (System.getProperty(NODELAY_PROPERTY) == null) {
+            System.setProperty(NODELAY_PROPERTY, "true");
+        }
+    }
 
     static final String HEALTH_BODY = "ok";
     static final int MAX_HEAVY_N = 45;
