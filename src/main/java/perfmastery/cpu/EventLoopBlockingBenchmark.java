@@ -46,8 +46,7 @@ import perfmastery.support.VirtualThreads;
  * The "event loop" is a single-threaded executor. Exactly one heavy request is in flight at all times: when
  * the loop receives a heavy request's answer it queues the next heavy request at once (a client that sends
  * its next request as soon as it has the answer; so under {@code inline} the loop is busy 100% of the
- * time, with no idle gap in which health checks would slip through). The
- * measured operation, {@link #health()}, submits a trivial task to the loop and waits for its answer:
+ * time, with no idle gap in which health checks would slip through). The measured operation, {@link #health()}, submits a trivial task to the loop and waits for its answer:
  * SampleTime gives its latency distribution (p50, p99, p99.9). {@code @Param task}: {@code fib} is
  * {@code FibonacciBenchmark.recursive(35)}, {@code pbkdf2} is PBKDF2WithHmacSHA256 with 120,000 iterations
  * (javax.crypto, 256-bit key). Measured alone on this machine once compiled, each takes about 25 ms when
@@ -70,9 +69,9 @@ import perfmastery.support.VirtualThreads;
  *
  * <h2>Thread budget (2 cores)</h2>
  * The loop (1 platform thread), the JMH thread (blocked waiting for the health answer) and at most ONE
- * thread doing heavy work: the loop itself ({@code inline}), the
- * pool's single worker, the one request thread, or one virtual thread on one carrier. With one heavy
- * request in flight the offloading strategies leave one core to the loop and the JMH thread.
+ * thread doing heavy work: the loop itself ({@code inline}), the pool's single worker, the one request
+ * thread, or one virtual thread on one carrier. With one heavy request in flight the offloading
+ * strategies leave one core to the loop and the JMH thread.
  *
  * <h2>What you should see</h2>
  * One fork, 3 x 1 s warm-up and 3 x 1 s measurement, {@code -prof gc}, on this project's 2-core machine
@@ -98,7 +97,7 @@ import perfmastery.support.VirtualThreads;
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- EventLoopBlockingBenchmark}; one task with {@code -p task=fib}. Tail
- * latency needs samples: with one-second iterations {@code inline} gets only about 30 health samples per
+ * latency needs samples: with one-second iterations {@code inline} gets only 15 to 40 health samples per
  * iteration (one per heavy task), so its p99.9 is the maximum; run more iterations ({@code -i 10}) for
  * a steadier tail.
  *

@@ -367,7 +367,8 @@ public class HttpHealthUnderLoadBenchmark {
             }
         }
         for (HttpClient client : new HttpClient[] {healthClient, loadClient}) {
-            // HttpClient is AutoCloseable from JDK 21 (compiled here for 17): close it where it can be.
+            // HttpClient is AutoCloseable from JDK 21 (compiled here for 17): close it where it can be. On 17
+            // its selector thread (a daemon) ends by itself once the client is unreachable.
             if (client instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();
