@@ -41,7 +41,7 @@ class HttpHealthUnderLoadBenchmarkTest {
         int port = benchmark.port();
         try {
             assertEquals("ok", benchmark.health());
-            assertEquals("9227465", benchmark.heavyOnce());
+            assertEquals("14930352", benchmark.heavyOnce());
             assertEquals("55", benchmark.get("/heavy/10").body());
             assertEquals("0", benchmark.get("/heavy/0").body());
             assertEquals(400, benchmark.get("/heavy/x").statusCode());
