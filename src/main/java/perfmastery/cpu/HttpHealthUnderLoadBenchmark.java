@@ -93,8 +93,10 @@ import perfmastery.support.VirtualThreads;
  * The claim is CONFIRMED on both JDKs: offloaded's p99 is 19x (JDK 17) and 18x (JDK 25) lower than
  * blocking's. With {@code /heavy/35} (25 ms) the margin was thinner (11x to 23x over four runs), hence
  * n = 36. The offloaded median is a loopback HTTP round trip through five threads (about 0.3 ms); its
- * tail of 5 to 12 ms did not shrink with the heavy task, so it is not the heavy work: thread hops
- * meeting the OS scheduler of a machine shared by other jobs, we believe, though we did not isolate it.
+ * tail of 5 to 12 ms did not shrink with the heavy task, and stayed at 5.2 ms in a later run on a quiet
+ * machine (load average under 2; blocking p99 87 ms on JDK 17, 113 ms on 25: 17x and 22x), so it belongs
+ * to the client and server path itself (thread hops, 30 to 40 KB allocated per request); we did not
+ * isolate it further.
  * {@code virtualThreads} is far behind offloaded at the median and the tail, as the mechanism above
  * predicts: the health request's virtual thread waits for a carrier.
  *

@@ -79,8 +79,15 @@ import perfmastery.support.VirtualThreads;
  * Both claims CONFIRMED: a virtual thread's median is 8.4x below a platform thread's (JDK 25), and a
  * child JVM's median is 885x (JDK 17) and 785x (JDK 25) a platform thread's. The ladder spans four
  * orders of magnitude: reuse (a pool) beats any start, and a JVM is the one worker never to start per
- * request. (The pooled hand-off's JDK 25 median of 44 us against 4.5 us on 17 came from a busy moment
- * of the shared machine, not from the JDK: the same hand-off is 5 us in the other lessons' JDK 25 runs.)
+ * request. (The pooled hand-off's JDK 25 median of 44 us against 4.5 us on 17 is the machine's state
+ * at the time, not the JDK: see the quiet run below, 42 us on both.)
+ *
+ * <p>On the same machine when quiet (load average under 2, a later run), the hand-offs got slower, not
+ * faster: {@code pooledExecutor} p50 42 us on both JDKs, {@code virtualThread} 40 us, {@code platformThread}
+ * 133 us, {@code childJvm} 46 ms (17) and 60 ms (25). A parked thread woken on an idle virtual CPU pays
+ * the wake-up from idle (tens of microseconds in this VM); under load the cores never idle. The claims
+ * held there too: a virtual thread 3.3x below a platform thread (25), a child JVM 341x (17) and 451x
+ * (25) above it.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- WorkerStartupBenchmark}; one variant with
