@@ -1,0 +1,83 @@
+package perfmastery.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import perfmastery.support.VirtualThreads;
+
+class HttpHealthUnderLoadBenchmarkTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"blocking", "offloaded"})
+    void serverAnswersHealthAndHeavyCorrectlyUnderLoad(String server) throws Exception {
+        check(server);
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void virtualThreadsServerToo() throws Exception {
+        check("virtualThreads");
+    }
+
+    private static void check(String server) throws Exception {
+        HttpHealthUnderLoadBenchmark benchmark = new HttpHealthUnderLoadBenchmark();
+        benchmark.server = server;
+        benchmark.setUp();
+        int port = benchmark.port();
+        try {
+            assertEquals("ok", benchmark.health());
+            assertEquals("14930352", benchmark.heavyOnce());
+            assertEquals("55", benchmark.get("/heavy/10").body());
+            assertEquals("0", benchmark.get("/heavy/0").body());
+            assertEquals(400, benchmark.get("/heavy/x").statusCode());
+            assertEquals(400, benchmark.get("/heavy/46").statusCode());
+            assertEquals("ok", benchmark.get("/health").body());
+            assertEquals("text/plain; charset=utf-8",
+                    benchmark.get("/health").headers().firstValue("Content-Type").orElse(""));
+            benchmark.checkLoadIsRunning();
+            assertEquals("ok", benchmark.health());
+        } finally {
+            benchmark.tearDown();
+        }
+        assertThrows(ConnectException.class, () -> {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                socket.getPort();
+            }
+        }, "the server is stopped after teardown");
+        assertEquals(List.of(), Threads.liveNamed("heavy-client-", "http-handler", "heavy-worker", "http-client"));
+    }
+
+    @Test
+    void aPortClashIsOneClearError() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpHealthUnderLoadBenchmark
+                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort())));
+            assertTrue(e.getMessage().startsWith("could not start the HTTP server on "), e.getMessage());
+            assertTrue(e.getMessage().contains(":" + taken.getLocalPort()), e.getMessage());
+        }
+    }
+
+    @Test
+    @EnabledForJreRange(max = JRE.JAVA_20)
+    void virtualThreadsSaysWhyOnOldJdks() {
+        HttpHealthUnderLoadBenchmark benchmark = new HttpHealthUnderLoadBenchmark();
+        benchmark.server = "virtualThreads";
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, benchmark::setUp);
+        assertTrue(e.getMessage().contains(VirtualThreads.UNAVAILABLE_REASON), e.getMessage());
+    }
+}
