@@ -479,6 +479,10 @@ public final class RunMain {
         List<String> command = new ArrayList<>();
         command.add(self.java().toString());
         command.addAll(self.attachFlags());
+        if (mainClass.equals(REPORT_MAIN)) {
+            // The report lives a second or two: C2 would spend more CPU compiling it than it saves.
+            command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true"));
+        }
         command.addAll(List.of("-cp", jar.toString(), mainClass));
         return command;
     }
