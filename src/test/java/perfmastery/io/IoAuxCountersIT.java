@@ -68,8 +68,11 @@ class IoAuxCountersIT {
         assertTrue(flow >= 1 && flow <= BackpressureBenchmark.CAPACITY + 1, "flow " + flow);
 
         assumeTrue(AbortedTransferBenchmark.openDescriptors().isPresent(), "fds are counted from /proc/self/fd");
-        assertEquals(1.0, secondary(byMethod, "naive", "fdsLeftPerTransfer"), 1e-9);
-        assertEquals(0.0, secondary(byMethod, "tryWithResources", "fdsLeftPerTransfer"), 1e-9);
+        // The count is process-wide: a descriptor that JMH or a Cleaner closes meanwhile moves it by one
+        // in thousands of transfers (0.99989 seen in CI), so the tolerance is the claims' own (0.999 to 1.001).
+        // A sum over forks and iterations would be 4.0, far outside it.
+        assertEquals(1.0, secondary(byMethod, "naive", "fdsLeftPerTransfer"), 1e-3);
+        assertEquals(0.0, secondary(byMethod, "tryWithResources", "fdsLeftPerTransfer"), 1e-3);
     }
 
     private static double secondary(Map<String, JsonNode> byMethod, String method, String metric) {
