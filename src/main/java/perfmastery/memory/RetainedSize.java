@@ -28,7 +28,8 @@ import sun.misc.Unsafe;
  * {@code --add-opens}) and by reflection for the two kinds of class {@code Unsafe.objectFieldOffset}
  * refuses, hidden classes (lambdas) and records, which here are this project's own. Like JOL, it follows
  * every reference field, including {@code Reference.referent}: a weak or soft value counts while it is
- * still there. Static fields are not part of an object and are not followed.
+ * still there. Static fields are not part of an object and are not followed, nor are the fields of a
+ * JDK-internal record or hidden class that reflection may not open (a few bytes of JDK bookkeeping).
  */
 final class RetainedSize {
 
@@ -113,7 +114,10 @@ final class RetainedSize {
                 if (Modifier.isStatic(field.getModifiers()) || field.getType().isPrimitive()) {
                     continue;
                 }
-                readers.add(readerOf(c, field));
+                Reader reader = readerOf(c, field);
+                if (reader != null) {
+                    readers.add(reader);
+                }
             }
         }
         return readers.toArray(new Reader[0]);
@@ -121,7 +125,11 @@ final class RetainedSize {
 
     private static Reader readerOf(Class<?> owner, Field field) {
         if (owner.isHidden() || owner.isRecord()) {
-            field.setAccessible(true);
+            if (!field.trySetAccessible()) {
+                // A JDK-internal record or hidden class (JDK 25's ClassValue$Version, reached from a
+                // WeakHashMap's internals): neither Unsafe nor reflection may read it without --add-opens.
+                return null;
+            }
             return object -> {
                 try {
                     return field.get(object);
