@@ -23,6 +23,9 @@ class AbortedTransferBenchmarkTest {
         return checksum;
     }
 
+    /** Descriptors that other threads of the test JVM may open or close while a check counts. */
+    private static final double STRAY_DESCRIPTORS = 3;
+
     @Test
     void bothVariantsDeliverHalfOfEveryTransferAndOnlyNaiveLeaksOneDescriptorEach() throws IOException {
         assumeTrue(AbortedTransferBenchmark.openDescriptors().isPresent(), "needs /proc/self/fd");
@@ -32,6 +35,9 @@ class AbortedTransferBenchmarkTest {
         AbortedTransferBenchmark.Descriptors descriptors = new AbortedTransferBenchmark.Descriptors();
         try {
             long expected = AbortedTransferBenchmark.TRANSFERS_PER_INVOCATION * halfChecksum(benchmark.source());
+            // The count is process-wide: a Cleaner may close a descriptor that an earlier test let go
+            // while this one counts (CI saw 191 left of 192). Collect first, and allow a few strays.
+            System.gc();
             descriptors.start(1.0);
             long baseline = AbortedTransferBenchmark.openDescriptors().getAsLong();
 
@@ -40,12 +46,13 @@ class AbortedTransferBenchmarkTest {
                 descriptors.countBefore();
                 assertEquals(expected, benchmark.naive(descriptors));
                 assertEquals(baseline + AbortedTransferBenchmark.TRANSFERS_PER_INVOCATION,
-                        AbortedTransferBenchmark.openDescriptors().getAsLong(), "one source left open per transfer");
+                        AbortedTransferBenchmark.openDescriptors().getAsLong(), STRAY_DESCRIPTORS,
+                        "one source left open per transfer");
                 descriptors.countAfterAndCloseLeaks();
-                assertEquals(baseline, AbortedTransferBenchmark.openDescriptors().getAsLong(),
+                assertEquals(baseline, AbortedTransferBenchmark.openDescriptors().getAsLong(), STRAY_DESCRIPTORS,
                         "the invocation teardown closed what naive leaked");
             }
-            assertEquals(1.0, descriptors.fdsLeftPerTransfer, 0.0);
+            assertEquals(1.0, descriptors.fdsLeftPerTransfer, 0.02);
 
             descriptors.resetIteration();
             for (int invocation = 0; invocation < 3; invocation++) {
@@ -53,8 +60,8 @@ class AbortedTransferBenchmarkTest {
                 assertEquals(expected, benchmark.tryWithResources(descriptors));
                 descriptors.countAfterAndCloseLeaks();
             }
-            assertEquals(0.0, descriptors.fdsLeftPerTransfer, 0.0);
-            assertEquals(baseline, AbortedTransferBenchmark.openDescriptors().getAsLong());
+            assertEquals(0.0, descriptors.fdsLeftPerTransfer, 0.02);
+            assertEquals(baseline, AbortedTransferBenchmark.openDescriptors().getAsLong(), STRAY_DESCRIPTORS);
         } finally {
             descriptors.closeAll();
             benchmark.deleteSource();
