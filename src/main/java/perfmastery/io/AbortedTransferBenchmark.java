@@ -1,5 +1,6 @@
 package perfmastery.io;
 
+import perfmastery.support.AuxCounterMean;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -155,7 +156,7 @@ public class AbortedTransferBenchmark {
 
         @Setup(Level.Trial)
         public void share(BenchmarkParams params) {
-            start(IterationShare.of(params));
+            start(AuxCounterMean.weight(params));
         }
 
         void start(double share) {

@@ -1,5 +1,6 @@
 package perfmastery.io;
 
+import perfmastery.support.AuxCounterMean;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -160,7 +161,7 @@ public class BackpressureBenchmark {
 
         @Setup(Level.Trial)
         public void share(BenchmarkParams params) {
-            useShare(IterationShare.of(params));
+            useShare(AuxCounterMean.weight(params));
         }
 
         void useShare(double share) {

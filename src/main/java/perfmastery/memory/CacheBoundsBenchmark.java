@@ -1,5 +1,6 @@
 package perfmastery.memory;
 
+import perfmastery.support.AuxCounterMean;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,7 +70,7 @@ import perfmastery.support.Claim.Relation;
  * values only under memory pressure, so with a heap of several GB it grows like the unbounded map.</li>
  * </ul>
  * Secondary metrics, as {@code @AuxCounters} fields (the mean over measurement iterations, see
- * {@link IterationMean}): {@code hitRatio}, the share of requests answered without computing, and
+ * {@link AuxCounterMean}): {@code hitRatio}, the share of requests answered without computing, and
  * {@code retainedBytes}, the bytes reachable from the cache at the iteration's end (after Caffeine's
  * pending maintenance, {@code cleanUp()}, has run), with JOL's object sizes: the total of JOL's
  * {@code GraphLayout}, walked by {@link RetainedSize}, which allocates about 11 MB for a 100,000-entry
@@ -193,8 +194,8 @@ public class CacheBoundsBenchmark {
         /** Measures the cache this benchmark method used (the others are empty), then drops all of them. */
         @TearDown(Level.Iteration)
         public void measureAndRelease(BenchmarkParams benchmark, IterationParams iteration) {
-            hitRatio = IterationMean.share(measuredHitRatio(), benchmark, iteration);
-            retainedBytes = IterationMean.share(retainedBytes(variantOf(benchmark.getBenchmark())), benchmark, iteration);
+            hitRatio = AuxCounterMean.share(measuredHitRatio(), benchmark, iteration);
+            retainedBytes = AuxCounterMean.share(retainedBytes(variantOf(benchmark.getBenchmark())), benchmark, iteration);
             release();
         }
 

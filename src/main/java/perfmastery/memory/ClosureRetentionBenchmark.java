@@ -1,5 +1,6 @@
 package perfmastery.memory;
 
+import perfmastery.support.AuxCounterMean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,7 @@ import perfmastery.support.Claim.Relation;
  * of each iteration, divided by the number of closures in the list, and written to the JSON as the
  * secondary metric
  * {@code retainedBytesPerRequest} (an {@code @AuxCounters} field: the mean over the measurement
- * iterations, see {@link IterationMean}). The walk is outside the timed path.
+ * iterations, see {@link AuxCounterMean}). The walk is outside the timed path.
  *
  * <p>The leak is bounded so that no run dies of OutOfMemoryError: the list is dropped each time it holds
  * {@value #LEAK_CAP} closures (at most about 256 MB of payloads) and at each iteration's end. Time per
@@ -144,7 +145,7 @@ public class ClosureRetentionBenchmark {
 
         @TearDown(Level.Iteration)
         public void measureAndRelease(BenchmarkParams benchmark, IterationParams iteration) {
-            retainedBytesPerRequest = IterationMean.share(measureRetainedBytesPerRequest(), benchmark, iteration);
+            retainedBytesPerRequest = AuxCounterMean.share(measureRetainedBytesPerRequest(), benchmark, iteration);
             listeners = new ArrayList<>();
         }
     }

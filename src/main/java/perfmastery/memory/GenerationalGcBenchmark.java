@@ -1,5 +1,6 @@
 package perfmastery.memory;
 
+import perfmastery.support.AuxCounterMean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -53,7 +54,7 @@ import perfmastery.support.Claim.Relation;
  * happened) and {@code gc.count}; this lesson also reports {@code gcNanosPerOp}, an {@code @AuxCounters}
  * field: the growth of the summed {@code GarbageCollectorMXBean.getCollectionTime()} over the iteration
  * (milliseconds, so short iterations are coarse) divided by the ops of that iteration, in nanoseconds,
- * averaged over the measurement iterations (see {@link IterationMean}). For ZGC, whose beans report
+ * averaged over the measurement iterations (see {@link AuxCounterMean}). For ZGC, whose beans report
  * both "Cycles" (concurrent cycle time) and "Pauses", only the cycles are summed so that pauses are not
  * counted twice: for ZGC it is concurrent work, not stop-the-world time.
  *
@@ -148,7 +149,7 @@ public class GenerationalGcBenchmark {
         @TearDown(Level.Iteration)
         public void stop(BenchmarkParams benchmark, IterationParams iteration) {
             long millis = collectionMillis(collectors) - collectionMillisAtStart;
-            gcNanosPerOp = IterationMean.share(nanosPerOp(millis, ops), benchmark, iteration);
+            gcNanosPerOp = AuxCounterMean.share(nanosPerOp(millis, ops), benchmark, iteration);
         }
     }
 

@@ -1,5 +1,6 @@
 package perfmastery.io;
 
+import perfmastery.support.AuxCounterMean;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -78,7 +79,7 @@ class AbortedTransferBenchmarkTest {
         try {
             int iterations = 3;
             int forks = 2;
-            descriptors.start(IterationShare.of(iterations, forks, 1));
+            descriptors.start(AuxCounterMean.weight(iterations, forks, 1));
             double jsonScore = 0;
             for (int i = 0; i < iterations * forks; i++) {
                 descriptors.resetIteration();

@@ -1,5 +1,6 @@
 package perfmastery.io;
 
+import perfmastery.support.AuxCounterMean;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,7 +90,7 @@ class BackpressureBenchmarkTest {
 
     @Test
     void theCounterReportsAShareOfTheIterationPeakSoJmhsSumIsTheMeanPeak() {
-        double share = IterationShare.of(5, 3, 1);
+        double share = AuxCounterMean.weight(5, 3, 1);
         assertEquals(1.0 / 15, share, 1e-15);
         double sum = 0;
         long[] peaks = {257, 250, 257, 240, 257, 257, 257, 256, 257, 257, 200, 257, 257, 257, 257};
@@ -105,6 +106,6 @@ class BackpressureBenchmarkTest {
         double mean = java.util.Arrays.stream(peaks).average().orElseThrow();
         assertEquals(mean, sum, 1e-9);
         assertTrue(sum <= BackpressureBenchmark.CAPACITY + 1);
-        assertEquals(1.0, IterationShare.of(0, 0, 0), "-f 0 counts as one fork");
+        assertEquals(1.0, AuxCounterMean.weight(0, 0, 0), "-f 0 counts as one fork");
     }
 }

@@ -1,5 +1,6 @@
 package perfmastery.memory;
 
+import perfmastery.support.AuxCounterMean;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs real, tiny JMH forks of the built jar and reads the JSON: an EVENTS counter filled through
- * {@link IterationMean} must come out as the per-iteration figure itself, the same for 1 and 4
+ * {@link AuxCounterMean} must come out as the per-iteration figure itself, the same for 1 and 4
  * measurement iterations, not multiplied by the count.
  */
 class AuxCountersMeanIT {

@@ -1,5 +1,6 @@
 package perfmastery.memory;
 
+import perfmastery.support.AuxCounterMean;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,7 +76,7 @@ class ClosureRetentionBenchmarkTest {
         }
         double perRequest = listeners.measureRetainedBytesPerRequest();
         IterationParams fourIterations = new IterationParams(IterationType.MEASUREMENT, 4, TimeValue.seconds(1), 1);
-        listeners.retainedBytesPerRequest = IterationMean.share(perRequest, 4, 1, 1);
+        listeners.retainedBytesPerRequest = AuxCounterMean.share(perRequest, 4, 1, 1);
         assertEquals(perRequest / 4, listeners.retainedBytesPerRequest, 1e-9);
         assertEquals(IterationType.MEASUREMENT, fourIterations.getType());
         listeners.reset();
