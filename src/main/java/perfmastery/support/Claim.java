@@ -12,8 +12,23 @@ import java.lang.annotation.Target;
  * against JMH JSON without knowing the lesson: adding a lesson never means editing the report.
  *
  * <p>The report finds claims by loading the benchmark class named in the JSON (from the jar it runs
- * from) and reading these annotations. For each run it prints CONFIRMED, NOT CONFIRMED or NOT
- * MEASURED (no row matched, e.g. a virtual-thread variant on JDK 17), with the measured figure.
+ * from) and reading these annotations. For each run it gives one of four verdicts, with the measured
+ * figure and its 95 % interval:
+ * <ul>
+ * <li><b>CONFIRMED</b>: the interval lies wholly on the claim's side of the factor or bound;</li>
+ * <li><b>REFUTED</b>: the interval lies wholly on the other side. The JVM disagrees with the guide: a
+ * finding, not a failure of the suite;</li>
+ * <li><b>INCONCLUSIVE</b>: the interval straddles the factor or bound, or the data cannot support a
+ * verdict (one fork holds no fork-to-fork variance), with the reason;</li>
+ * <li><b>NOT MEASURED</b>: no row matched (e.g. a virtual-thread variant on JDK 17), or the run is
+ * outside the claim's scope ({@link #requires()}).</li>
+ * </ul>
+ *
+ * <h2>Guide claims and mechanism checks</h2>
+ * A {@link Kind#GUIDE} claim states the guide's performance consequence in time, latency, throughput
+ * or GC cost; every lesson has at least one. A {@link Kind#MECHANISM} claim states how the JVM gets
+ * there (bytes per op, a bound held); the report lists those apart. {@link #basis()} says where the
+ * threshold comes from: the guide's words or a stated principle, never what made a run pass.
  *
  * <h2>Selecting rows</h2>
  * A <em>selector</em> names rows of this class in the JSON: a benchmark method name, optionally
@@ -35,13 +50,15 @@ import java.lang.annotation.Target;
  * when {@code variant <= bound}; with {@code HIGHER} when {@code variant >= bound}. The bound is in the
  * metric's own unit as JMH writes it (the class's {@code @OutputTimeUnit}, B/op, ...).</li>
  * </ul>
- * A claim over several rows is CONFIRMED only when every matched pair holds; the report quotes the
- * weakest one.
+ * A claim over several rows is CONFIRMED only when every matched pair holds, REFUTED when any pair
+ * is refuted; the report quotes the weakest pair. A factor below 1 states an upper limit on a ratio:
+ * {@code relation = LOWER, factor = 0.5} between the same variant at two params reads "at most 2x
+ * higher" (a flat curve).
  *
  * <h2>Metrics</h2>
  * {@code "primary"} is the benchmark's score. Any secondary metric by its JSON name:
- * {@code "gc.alloc.rate.norm"} (B/op, needs {@code -prof gc}), {@code "gc.time"}, an
- * {@code @AuxCounters} field. In {@code SampleTime} mode {@code "p50"}, {@code "p99"}, {@code "p99.9"}
+ * {@code "gc.alloc.rate.norm"} (B/op, needs {@code -prof gc}), {@code "gc.time"}, a lesson's
+ * {@link Gauges gauge}. In {@code SampleTime} mode {@code "p50"}, {@code "p99"}, {@code "p99.9"}
  * (any {@code pNN[.N]}) read the primary metric's percentiles.
  *
  * <p>Example: {@code @Claim(id = "memo-1000x", text = "memoized is at least 1000x faster than recursive at n=30",
@@ -80,6 +97,31 @@ public @interface Claim {
 
     /** Parameter sets the claim holds for, each {@code "k=v;k=v"}; empty means every set measured. */
     String[] params() default {};
+
+    /** A guide-level performance consequence, or a mechanism check. */
+    Kind kind() default Kind.GUIDE;
+
+    /**
+     * Where the factor or bound comes from, in words: the guide's own statement, or a principle
+     * ("a pool of P threads takes N/P waits in turn"). Never "what the last run showed".
+     */
+    String basis() default "";
+
+    /**
+     * The runs the claim is about; empty means every run. Understood values:
+     * {@code "generational-gc"} (the run's collector separates young from old: not ZGC before JDK 21 or
+     * without {@code -XX:+ZGenerational} before JDK 23, not Shenandoah, not Epsilon). A run outside the
+     * scope gets NOT MEASURED with the reason, not REFUTED.
+     */
+    String requires() default "";
+
+    /** What a claim is about. */
+    enum Kind {
+        /** The guide's performance consequence: time, latency, throughput or GC cost. */
+        GUIDE,
+        /** How the JVM gets there (bytes per op, a bound held): true by construction or nearly so. */
+        MECHANISM
+    }
 
     /** Which way a metric must lie for the claim to hold. */
     enum Relation {
