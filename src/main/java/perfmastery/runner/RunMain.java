@@ -260,12 +260,14 @@ public final class RunMain {
                 + projectDir.relativize(runDir));
         printSettings(plan, runDir);
 
+        Map<String, Object> machine = RunMetadata.machine();
+        Map<String, Object> source = RunMetadata.source(projectDir);
         List<PairResult> pairResults = new ArrayList<>();
         for (int i = 0; i < plan.pairs().size(); i++) {
             Pair pair = plan.pairs().get(i);
             out.println();
             out.println("=== " + (i + 1) + "/" + plan.pairs().size() + " " + pair.describe());
-            pairResults.add(runPair(plan, pair, runDir));
+            pairResults.add(runPair(plan, pair, runDir, machine, source));
         }
 
         List<Path> report = runReport(pairResults, runDir);
@@ -289,7 +291,11 @@ public final class RunMain {
         }
     }
 
-    private PairResult runPair(Plan plan, Pair pair, Path runDir) throws IOException, InterruptedException {
+    private PairResult runPair(Plan plan, Pair pair, Path runDir, Map<String, Object> machine,
+                               Map<String, Object> source) throws IOException, InterruptedException {
+        Instant start = Instant.now();
+        double[] loadBefore = RunMetadata.loadAverage();
+        List<String> commands = new ArrayList<>();
         BenchmarkSelection selection = plan.selections().get(pair.jdk());
         List<String> problems = new ArrayList<>();
         selection.leftOutNote("JDK " + pair.jdk().version()).ifPresent(out::println);
@@ -312,6 +318,7 @@ public final class RunMain {
                     out.println("--- JMH invocation " + (g + 1) + "/" + groups.size() + ": "
                             + String.join(", ", group.names()));
                 }
+                commands.add(shellQuoted(command));
                 String shown = "$ " + shellQuoted(command) + System.lineSeparator();
                 out.print(shown);
                 logStream.write(shown.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -348,6 +355,11 @@ public final class RunMain {
             written = Optional.of(json);
         }
         parts.forEach(ChildProcesses::notPartial);
+        if (written.isPresent()) {
+            RunMetadata.write(written.get(), RunMetadata.content(machine, source, plan.options().preset().describe(),
+                    pair.jdk().version(), pair.userFlags(), commands, start, Instant.now(), loadBefore,
+                    RunMetadata.loadAverage()));
+        }
         SortedSet<String> missing = new TreeSet<>(selection.expected());
         if (written.isPresent()) {
             try {
