@@ -69,6 +69,16 @@ public enum Preset {
         return args;
     }
 
+    /** The expected time of one benchmark row under this preset, for dealing shards without timings. */
+    public double estimateSeconds() {
+        return Shard.estimateSeconds(forks, warmupIterations, seconds(warmupTime), iterations, seconds(iterationTime));
+    }
+
+    private static double seconds(String time) {
+        return time.endsWith("ms") ? Double.parseDouble(time.substring(0, time.length() - 2)) / 1000
+                : Double.parseDouble(time.substring(0, time.length() - 1));
+    }
+
     /** One line for the settings printed at the start of a run. */
     public String describe() {
         return label() + " = -f " + forks + " -wi " + warmupIterations + " -w " + warmupTime

@@ -145,6 +145,14 @@ public final class RunMain {
         if (selections.values().stream().allMatch(BenchmarkSelection::isEmpty)) {
             throw new UsageError("nothing to run: every selected benchmark needs virtual threads (JDK 21+)");
         }
+        if (options.shard() != null) {
+            Map<String, Double> timings = RunMetadata.unitTimings(projectDir.resolve("results").resolve("latest"),
+                    options.preset().describe());
+            double estimate = options.preset().estimateSeconds();
+            for (Map.Entry<Jdk, BenchmarkSelection> entry : selections.entrySet()) {
+                entry.setValue(entry.getValue().shard(options.shard(), key -> timings.getOrDefault(key, estimate)));
+            }
+        }
         Optional<Path> asyncLibrary = options.profilers().contains("async")
                 ? Optional.of(asyncProfilerLibrary(env, callerDir, projectDir)) : Optional.empty();
         List<Pair> pairs = Pair.of(jdks, options.flagSetsOrDefault());
@@ -296,6 +304,7 @@ public final class RunMain {
         Instant start = Instant.now();
         double[] loadBefore = RunMetadata.loadAverage();
         List<String> commands = new ArrayList<>();
+        Map<String, Double> unitSeconds = new java.util.TreeMap<>();
         BenchmarkSelection selection = plan.selections().get(pair.jdk());
         List<String> problems = new ArrayList<>();
         selection.leftOutNote("JDK " + pair.jdk().version()).ifPresent(out::println);
@@ -322,7 +331,11 @@ public final class RunMain {
                 String shown = "$ " + shellQuoted(command) + System.lineSeparator();
                 out.print(shown);
                 logStream.write(shown.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                long invocationStart = System.nanoTime();
                 ChildProcesses.Outcome outcome = ChildProcesses.runTee(command, out, logStream);
+                List<BenchmarkSelection.Unit> units = selection.unitsOf(group);
+                double each = (System.nanoTime() - invocationStart) / 1e9 / Math.max(1, units.size());
+                units.forEach(unit -> unitSeconds.put(unit.key(), each));
                 if (outcome.logFailure() != null) {
                     throw new IOException("cannot write " + log + ": " + outcome.logFailure().getMessage());
                 }
@@ -358,7 +371,8 @@ public final class RunMain {
         if (written.isPresent()) {
             RunMetadata.write(written.get(), RunMetadata.content(machine, source, plan.options().preset().describe(),
                     pair.jdk().version(), pair.userFlags(), commands, start, Instant.now(), loadBefore,
-                    RunMetadata.loadAverage()));
+                    RunMetadata.loadAverage(), plan.options().shard() == null ? null : plan.options().shard().label(),
+                    unitSeconds));
         }
         SortedSet<String> missing = new TreeSet<>(selection.expected());
         if (written.isPresent()) {
@@ -381,7 +395,8 @@ public final class RunMain {
         }
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(plan.options().preset().jmhArgs(plan.jmhArgs()));
-        command.addAll(plan.jmhArgs().args());
+        // A shard pins each param of its unit itself; JMH would add a second -p's values to the user's.
+        command.addAll(plan.options().shard() == null ? plan.jmhArgs().args() : plan.jmhArgs().argsWithoutParams());
         command.addAll(selection.jmhArgsFor(group));
         command.addAll(profilerArgs(plan, pair, runDir));
         command.addAll(List.of("-rf", "json", "-rff", jsonOut.toString()));
@@ -534,13 +549,15 @@ public final class RunMain {
 
                 Options:
                   --preset smoke|quick|full  smoke = -f 1 -wi 1 -w 200ms -i 1 -r 200ms (does it run)
-                                             quick = -f 1 -wi 3 -w 1s -i 3 -r 1s (default)
+                                             quick = -f 2 -wi 2 -w 500ms -i 4 -r 500ms (default)
                                              full  = -f 3 -wi 5 -w 1s -i 5 -r 1s
                   --jdk DIR                  run on this JDK (repeatable); default: the java running this
                   --jvm-args "FLAGS"         run each JDK once per flag set (repeatable), e.g.
                                              --jvm-args "-XX:+UseSerialGC" --jvm-args "-XX:+UseParallelGC"
                   --profile gc|async|jfr|stack  add a JMH profiler (repeatable); gc is always on
                   --no-gc                    leave out -prof gc
+                  --shard K/N                run only the K-th of N parts of the selection (rows dealt by
+                                             expected time; the N parts cover it exactly once)
                   --                         the rest goes to JMH unchanged: regexes, -p name=v1,v2, -f 2...
                   -h, --help                 this text
 

@@ -95,7 +95,8 @@ public final class RunMetadata {
     /** The content of a pair's sidecar. */
     public static Map<String, Object> content(Map<String, Object> machine, Map<String, Object> source, String preset,
                                               String jdkVersion, List<String> flags, List<String> commands,
-                                              Instant start, Instant end, double[] loadBefore, double[] loadAfter) {
+                                              Instant start, Instant end, double[] loadBefore, double[] loadAfter,
+                                              String shard, Map<String, Double> unitSeconds) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("format", "jvm-perf-mastery run metadata 1");
         run.put("machine", machine);
@@ -108,7 +109,46 @@ public final class RunMetadata {
         run.put("end", end.toString());
         run.put("loadAverageBefore", loadBefore == null ? null : List.of(loadBefore[0], loadBefore[1], loadBefore[2]));
         run.put("loadAverageAfter", loadAfter == null ? null : List.of(loadAfter[0], loadAfter[1], loadAfter[2]));
+        run.put("shard", shard);
+        // Each row's share of its JMH invocation's wall time: what --shard deals by in a later run.
+        run.put("unitSeconds", unitSeconds);
         return run;
+    }
+
+    /**
+     * The seconds each row took in the sidecars of a run folder whose preset is {@code preset} (the mean
+     * where several JDKs ran it); empty when there is no such folder or sidecar.
+     */
+    public static Map<String, Double> unitTimings(Path runDir, String preset) {
+        Map<String, double[]> sums = new java.util.TreeMap<>();
+        if (!Files.isDirectory(runDir)) {
+            return Map.of();
+        }
+        try (var files = Files.list(runDir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).sorted().toList()) {
+                try {
+                    var node = JSON.readTree(file.toFile());
+                    if (!preset.equals(node.path("preset").asString("")) || !node.path("unitSeconds").isObject()) {
+                        continue;
+                    }
+                    for (var entry : node.get("unitSeconds").properties()) {
+                        double seconds = entry.getValue().asDouble(Double.NaN);
+                        if (Double.isFinite(seconds) && seconds >= 0) {
+                            double[] sum = sums.computeIfAbsent(entry.getKey(), k -> new double[2]);
+                            sum[0] += seconds;
+                            sum[1]++;
+                        }
+                    }
+                } catch (RuntimeException unreadable) {
+                    // a broken sidecar gives no timings; the estimate stands in
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        Map<String, Double> timings = new java.util.TreeMap<>();
+        sums.forEach((key, sum) -> timings.put(key, sum[0] / sum[1]));
+        return timings;
     }
 
     static String firstValue(Path file, String key) {

@@ -63,12 +63,15 @@ class RunMetadataTest {
         Instant start = Instant.parse("2026-11-27T17:00:00Z");
         RunMetadata.write(json, RunMetadata.content(Map.of("cores", 2), Map.of("commit", "abc"),
                 "quick = -f 2", "17.0.15", List.of("-XX:+UseSerialGC"), List.of("java -jar b.jar Fib"),
-                start, start.plusSeconds(60), new double[] {0.1, 0.2, 0.3}, null));
+                start, start.plusSeconds(60), new double[] {0.1, 0.2, 0.3}, null, "1/2",
+                Map.of("p.A.run[n=1]", 12.5)));
         JsonNode node = JsonMapper.builder().build().readTree(RunMetadata.sidecarOf(json).toFile());
         assertEquals(0.1, node.get("loadAverageBefore").get(0).asDouble());
         assertTrue(node.get("loadAverageAfter").isNull(), "unknown load is null, not 0");
         assertEquals("2026-11-27T17:01:00Z", node.get("end").asString());
         assertEquals("-XX:+UseSerialGC", node.get("jvmFlags").get(0).asString());
+        assertEquals(Map.of("p.A.run[n=1]", 12.5), RunMetadata.unitTimings(dir, "quick = -f 2"));
+        assertEquals(Map.of(), RunMetadata.unitTimings(dir, "full = -f 3"), "another preset's timings are not used");
         try (var files = Files.list(dir)) {
             assertFalse(files.anyMatch(f -> f.getFileName().toString().endsWith(".partial")));
         }
