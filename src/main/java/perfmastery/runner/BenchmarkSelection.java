@@ -86,7 +86,7 @@ public final class BenchmarkSelection {
         this.values = values;
     }
 
-    /** One row a selection produces: a benchmark at one combination of its params; the unit of a shard. */
+    /** One row a selection produces: a benchmark at one combination of its params. */
     public record Unit(String benchmark, SortedMap<String, String> params) {
         /** The key of the row, as {@link #expected()} writes it. */
         public String key() {
@@ -127,31 +127,39 @@ public final class BenchmarkSelection {
     }
 
     /**
-     * The part of this selection that a shard runs: its units, each one JMH invocation of its own (one
-     * benchmark, every param given as one value), so no row is run twice or left out across the parts.
+     * The part of this selection that a shard runs: whole benchmark classes (lessons), dealt by expected
+     * time, so that the variants a claim compares, and the rows whose fork variance the report pools,
+     * always come from one machine and one run. Each class keeps the JMH invocations (groups) it has in
+     * the whole selection, so no row is run twice or left out across the parts.
      *
-     * @param seconds the expected time of a unit, by {@link Unit#key()}
+     * @param seconds the expected time of a row, by {@link Unit#key()}
      */
     public BenchmarkSelection shard(Shard shard, java.util.function.ToDoubleFunction<String> seconds) {
-        List<Unit> all = units();
-        Map<Unit, Double> cost = new java.util.HashMap<>();
-        for (Unit unit : all) {
-            cost.put(unit, seconds.applyAsDouble(unit.key()));
+        Map<String, Double> cost = new LinkedHashMap<>();
+        Map<String, List<String>> keysByClass = new LinkedHashMap<>();
+        for (Unit unit : units()) {
+            String className = classOf(unit.benchmark());
+            cost.merge(className, seconds.applyAsDouble(unit.key()), Double::sum);
+            keysByClass.computeIfAbsent(className, k -> new ArrayList<>()).add(unit.key());
         }
-        List<Unit> mine = shard.select(all, cost, java.util.Comparator.comparing(Unit::key));
-        Map<String, List<String>> prepends = new java.util.HashMap<>();
-        toRun.forEach(b -> prepends.put(b.name(), b.ownPrepend()));
-        List<Group> unitGroups = new ArrayList<>();
+        List<String> classes = new ArrayList<>(cost.keySet());
+        java.util.Set<String> mine = new java.util.HashSet<>(shard.select(classes, cost, java.util.Comparator.naturalOrder()));
+        List<Group> kept = new ArrayList<>();
+        for (Group group : groups) {
+            List<String> names = group.names().stream().filter(n -> mine.contains(classOf(n))).toList();
+            if (!names.isEmpty()) {
+                kept.add(new Group(names, group.paramOverrides(), group.ownPrepend()));
+            }
+        }
         SortedSet<String> mineExpected = new TreeSet<>();
-        for (Unit unit : mine) {
-            Map<String, List<String>> overrides = new TreeMap<>();
-            unit.params().forEach((k, v) -> overrides.put(k, List.of(v)));
-            unitGroups.add(new Group(List.of(unit.benchmark()), java.util.Collections.unmodifiableMap(overrides),
-                    prepends.get(unit.benchmark())));
-            mineExpected.add(unit.key());
-        }
-        return new BenchmarkSelection(toRun, leftOutBenchmarks, leftOutValues, List.copyOf(unitGroups),
-                mineExpected, values);
+        mine.forEach(c -> mineExpected.addAll(keysByClass.get(c)));
+        return new BenchmarkSelection(toRun, leftOutBenchmarks, leftOutValues, List.copyOf(kept), mineExpected, values);
+    }
+
+    /** The class of a benchmark name: everything before the last dot. */
+    static String classOf(String benchmarkName) {
+        int dot = benchmarkName.lastIndexOf('.');
+        return dot < 0 ? benchmarkName : benchmarkName.substring(0, dot);
     }
 
     /** The jar's benchmarks, one per name (BenchmarkList has one line per mode). */

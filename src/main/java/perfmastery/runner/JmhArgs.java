@@ -79,22 +79,6 @@ public final class JmhArgs {
         return args;
     }
 
-    /**
-     * The arguments without their {@code -p name=values}: a shard pins every param of its units itself,
-     * and JMH adds up the values of a param given twice instead of replacing them.
-     */
-    public List<String> argsWithoutParams() {
-        List<String> kept = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            if ("-p".equals(args.get(i)) && i + 1 < args.size()) {
-                i++;
-            } else {
-                kept.add(args.get(i));
-            }
-        }
-        return kept;
-    }
-
     public List<String> includes() {
         return options.getIncludes();
     }

@@ -395,8 +395,7 @@ public final class RunMain {
         }
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(plan.options().preset().jmhArgs(plan.jmhArgs()));
-        // A shard pins each param of its unit itself; JMH would add a second -p's values to the user's.
-        command.addAll(plan.options().shard() == null ? plan.jmhArgs().args() : plan.jmhArgs().argsWithoutParams());
+        command.addAll(plan.jmhArgs().args());
         command.addAll(selection.jmhArgsFor(group));
         command.addAll(profilerArgs(plan, pair, runDir));
         command.addAll(List.of("-rf", "json", "-rff", jsonOut.toString()));

@@ -9,15 +9,16 @@ import java.util.Map;
  * {@code --shard K/N}: the K-th of N parts of a run's selection, so a suite that takes hours on one
  * machine can be split over N (a CI matrix), each part a separate run whose JSON the report merges.
  *
- * <p>The unit of a shard is one benchmark at one combination of its params (a row of the JSON).
- * Units are dealt by expected time, longest first, each to the part whose total is lowest so far
+ * <p>The unit of a shard is one benchmark class, a lesson, with all its rows (benchmark x params): the
+ * variants a claim compares, and the rows whose fork-to-fork variance the report pools, must come from
+ * one machine and one run. Units are dealt by expected time, longest first, each to the part whose total is lowest so far
  * (the longest-processing-time rule: every part ends within about one unit of the others); ties go
  * to the lower part and units are ordered by name among equals, so every machine deals the same
  * parts from the same selection. Together the N parts hold every unit exactly once.
  *
- * <p>The expected time of a unit is the time the same unit took in an earlier run with the same preset
- * (from the sidecars in {@code results/latest}) when one is known, else the preset's estimate:
- * forks x (warmup + measurement time + {@link #FORK_OVERHEAD_SECONDS}).
+ * <p>The expected time of a lesson is the sum over its rows of the time each row took in an earlier run
+ * with the same preset (from the sidecars in {@code results/latest}) where known, else the preset's
+ * estimate per row: forks x (warmup + measurement time + {@link #FORK_OVERHEAD_SECONDS}).
  */
 public record Shard(int index, int count) {
 

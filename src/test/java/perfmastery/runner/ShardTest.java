@@ -40,13 +40,14 @@ class ShardTest {
                 for (int index = 1; index <= count; index++) {
                     BenchmarkSelection part = whole.shard(new Shard(index, count), key -> 10);
                     union.addAll(part.expected());
-                    // Each group of a part is one unit, run alone: one benchmark, each param pinned to one value.
-                    for (Group group : part.groups()) {
-                        assertEquals(1, group.names().size());
-                        group.paramOverrides().values().forEach(values -> assertEquals(1, values.size()));
-                        assertEquals(1, part.unitsOf(group).size());
+                    // A lesson is never split: a class's rows are all in one part.
+                    for (String key : part.expected()) {
+                        String cls = BenchmarkSelection.classOf(key.replaceAll("\\[.*", ""));
+                        whole.expected().stream().filter(k -> BenchmarkSelection.classOf(k.replaceAll("\\[.*", "")).equals(cls))
+                                .forEach(k -> assertTrue(part.expected().contains(k), k + " split from " + key));
                     }
-                    assertEquals(part.expected().size(), part.groups().size());
+                    int rowsInGroups = part.groups().stream().mapToInt(g -> part.unitsOf(g).size()).sum();
+                    assertEquals(part.expected().size(), rowsInGroups, "the part's invocations run exactly its rows");
                 }
                 assertEquals(whole.expected().size(), union.size(), "no row twice, at " + count + " shards");
                 assertEquals(whole.expected(), new TreeSet<>(union), "every row once, at " + count + " shards");
@@ -61,37 +62,44 @@ class ShardTest {
         for (String key : whole.expected()) {
             seconds.put(key, key.contains("recursive") ? 60.0 : 5.0);
         }
-        double[] totals = new double[3];
-        for (int index = 1; index <= 3; index++) {
-            SortedSet<String> first = whole.shard(new Shard(index, 3), seconds::get).expected();
-            SortedSet<String> again = whole(true).shard(new Shard(index, 3), seconds::get).expected();
-            assertEquals(first, again);
+        // Lessons: Fib 3x60 + 3x5 = 195 s, Copy 4x5 = 20, Offload 2x5 = 10, Server 2x5 = 10.
+        double[] totals = new double[2];
+        for (int index = 1; index <= 2; index++) {
+            SortedSet<String> first = whole.shard(new Shard(index, 2), seconds::get).expected();
+            SortedSet<String> again = whole(true).shard(new Shard(index, 2), seconds::get).expected();
+            assertEquals(first, again, "the same part on every machine");
             for (String key : first) {
                 totals[index - 1] += seconds.get(key);
             }
         }
-        double longest = 60;
-        double max = Math.max(totals[0], Math.max(totals[1], totals[2]));
-        double min = Math.min(totals[0], Math.min(totals[1], totals[2]));
-        // The longest-first rule leaves the parts within one unit's time of each other.
-        assertTrue(max - min <= longest, java.util.Arrays.toString(totals));
-        // Three 60 s rows over three parts: one each.
+        // Longest first: Fib alone in part 1, the three short lessons together in part 2.
+        assertEquals(195.0, totals[0]);
+        assertEquals(40.0, totals[1]);
+        Map<String, Double> even = new HashMap<>();
+        whole.expected().forEach(k -> even.put(k, 1.0));
+        double[] counts = new double[3];
         for (int index = 1; index <= 3; index++) {
-            long slow = whole.shard(new Shard(index, 3), seconds::get).expected().stream()
-                    .filter(k -> k.contains("recursive")).count();
-            assertEquals(1, slow);
+            counts[index - 1] = whole.shard(new Shard(index, 3), even::get).expected().size();
         }
+        // 6 Fib rows, 4 Copy, 2 Offload, 2 Server over three parts: 6 | 4 | 2+2.
+        assertEquals(java.util.List.of(6.0, 4.0, 4.0), java.util.List.of(counts[0], counts[1], counts[2]));
     }
 
     @Test
-    void aUnitsJmhArgumentsRunOnlyThatUnit() throws UsageError {
-        BenchmarkSelection part = whole(false).shard(new Shard(1, 1), key -> 1);
-        Group copy = part.groups().stream().filter(g -> g.names().get(0).equals("p.Copy.copy")).findFirst().orElseThrow();
+    void aPartsJmhArgumentsRunOnlyItsLessons() throws UsageError {
+        BenchmarkSelection whole = whole(false);
+        Map<String, Double> seconds = new HashMap<>();
+        whole.expected().forEach(k -> seconds.put(k, k.startsWith("p.Copy") ? 100.0 : 1.0));
+        BenchmarkSelection part = whole.shard(new Shard(1, 2), seconds::get);
+        assertEquals(4, part.expected().size());
+        assertTrue(part.expected().stream().allMatch(k -> k.startsWith("p.Copy.copy[")), part.expected().toString());
+        Group copy = part.groups().get(0);
+        assertEquals(List.of("p.Copy.copy"), copy.names());
         List<String> args = part.jmhArgsFor(copy);
-        assertTrue(args.contains("-e") && args.contains(BenchmarkSelection.exactly("p.Fib.recursive")), args.toString());
-        assertTrue(args.contains("mode=a") || args.contains("mode=b"), args.toString());
+        assertTrue(args.contains(BenchmarkSelection.exactly("p.Fib.recursive")), "other lessons excluded: " + args);
         assertEquals(List.of("-Xss2m"), copy.ownPrepend());
-        assertTrue(part.expected().stream().noneMatch(k -> k.toLowerCase().contains("virtual")), "left out on JDK 17");
+        BenchmarkSelection other = whole.shard(new Shard(2, 2), seconds::get);
+        assertTrue(other.expected().stream().noneMatch(k -> k.toLowerCase().contains("virtual")), "left out on JDK 17");
     }
 
     @Test
@@ -118,9 +126,4 @@ class ShardTest {
         }
     }
 
-    @Test
-    void userParamsAreDroppedFromAShardsCommandSinceEachUnitPinsItsOwn() throws UsageError {
-        JmhArgs args = JmhArgs.parse(List.of("Fib", "-p", "n=20,30", "-f", "2"));
-        assertEquals(List.of("Fib", "-f", "2"), args.argsWithoutParams());
-    }
 }
