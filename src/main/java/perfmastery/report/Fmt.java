@@ -26,7 +26,7 @@ final class Fmt {
             return String.format(Locale.ROOT, "%.3e", x);
         }
         if (a >= 1000) {
-            return String.format(Locale.ROOT, "%.0f", x);
+            return significant(x, 4);
         }
         if (a >= 100) {
             return String.format(Locale.ROOT, "%.1f", x);
@@ -40,12 +40,18 @@ final class Fmt {
         return String.format(Locale.ROOT, "%.4f", x);
     }
 
-    /** A ratio or factor: 3 significant digits (412, 3.10, 1.02). */
+    /** A ratio or factor: 3 to 4 significant digits (412, 3.10, 1.02, 79090, 1.235e+12). */
     static String factor(double x) {
         if (!Double.isFinite(x)) {
             return value(x);
         }
         double a = Math.abs(x);
+        if (a >= 1e9) {
+            return String.format(Locale.ROOT, "%.3e", x);
+        }
+        if (a >= 1000) {
+            return significant(x, 4);
+        }
         if (a >= 100) {
             return String.format(Locale.ROOT, "%.0f", x);
         }
@@ -58,7 +64,13 @@ final class Fmt {
         return String.format(Locale.ROOT, "%.2e", x);
     }
 
-    /** For CSV: 6 significant digits, plain notation, empty when not a number. */
+    /** A whole number (|x| at least 1000) rounded to {@code digits} significant digits: 123456 to "123500". */
+    private static String significant(double x, int digits) {
+        return new BigDecimal(x).round(new MathContext(digits)).setScale(0, java.math.RoundingMode.HALF_EVEN)
+                .toPlainString();
+    }
+
+    /** For CSV: 6 significant digits, plain notation from 1e-9 to 1e15, empty when not a number. */
     static String csv(double x) {
         if (Double.isNaN(x)) {
             return "";
@@ -66,7 +78,10 @@ final class Fmt {
         if (Double.isInfinite(x)) {
             return x > 0 ? "Infinity" : "-Infinity";
         }
-        return new BigDecimal(x).round(new MathContext(6)).stripTrailingZeros().toPlainString();
+        BigDecimal rounded = new BigDecimal(x).round(new MathContext(6)).stripTrailingZeros();
+        double a = Math.abs(x);
+        // Plain digits for every measurement; an exponent ("1.7E+308") rather than hundreds of digits beyond.
+        return a != 0 && (a >= 1e15 || a < 1e-9) ? rounded.toString() : rounded.toPlainString();
     }
 
     /** score ± error. */

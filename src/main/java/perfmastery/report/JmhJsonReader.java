@@ -64,26 +64,54 @@ final class JmhJsonReader {
                     || !element.has("primaryMetric")) {
                 throw notJmh(name, "result " + index + " has no benchmark, mode or primaryMetric");
             }
-            rows.add(readRow(name, index, element, nonFinite, warnings));
+            try {
+                rows.add(readRow(name, index, element, nonFinite, warnings));
+            } catch (JacksonException e) {
+                // A value Jackson cannot hand over as asked (beyond the range of its type): one line, no trace.
+                throw new BadInputException(name + ": result " + index + " holds a value that cannot be read ("
+                        + firstLine(e.getOriginalMessage()) + "); the file is not JMH JSON or was edited");
+            }
         }
         if (rows.isEmpty()) {
             warnings.add(name + " holds no results (an empty array): nothing to report from it");
         }
         if (nonFinite.count > 0) {
-            warnings.add(name + ": " + nonFinite.count + " value(s) were \"NaN\"/\"+INF\"/\"-INF\" (first: "
-                    + nonFinite.first + "); JMH writes them where it has no finite figure (scoreError with fewer"
-                    + " than 3 samples, summed counters such as gc.count): shown as n/a, left out of intervals");
+            warnings.add(name + ": " + nonFinite.count + " value(s) were not finite, \"NaN\"/\"+INF\"/\"-INF\" or a"
+                    + " number beyond a double's range (first: " + withoutPrefix(nonFinite.first, name + ": ")
+                    + "); JMH writes them where it has no finite figure (scoreError with fewer than 3 samples, summed"
+                    + " counters such as gc.count): shown as n/a, left out of intervals");
         }
+        List<Row> checked = RowChecks.check(name, rows, warnings);
         JsonNode first = rows.isEmpty() ? MAPPER.createObjectNode() : root.get(0);
         List<String> jvmArgs = new ArrayList<>();
         JsonNode args = first.path("jvmArgs");
         if (args.isArray()) {
             for (JsonNode arg : args) {
-                jvmArgs.add(arg.asString());
+                if (arg.isValueNode() && !isIdeAgent(arg.asString())) {
+                    jvmArgs.add(arg.asString());
+                }
             }
         }
         return new Run(file, "", text(first, "jmhVersion"), text(first, "jdkVersion"), text(first, "vmName"),
-                text(first, "vmVersion"), List.copyOf(jvmArgs), List.copyOf(rows), warnings);
+                text(first, "vmVersion"), List.copyOf(jvmArgs), List.copyOf(checked), warnings);
+    }
+
+    /**
+     * IntelliJ's launcher agent ({@code -javaagent:.../idea_rt.jar=41235:.../bin}) carries a port that changes
+     * with every run: it says nothing about the JVM measured, and would make every run's flags differ.
+     */
+    static boolean isIdeAgent(String arg) {
+        return arg.startsWith("-javaagent:") && arg.contains("idea_rt.jar");
+    }
+
+    private static String withoutPrefix(String text, String prefix) {
+        return text.startsWith(prefix) ? text.substring(prefix.length()) : text;
+    }
+
+    private static String firstLine(String text) {
+        String line = text == null ? "" : text.lines().findFirst().orElse("");
+        // Jackson quotes the offending value in full: a literal of hundreds of digits is shortened.
+        return line.replaceAll("([0-9]{12})[0-9]{8,}", "$1...");
     }
 
     private static BadInputException notJmh(String name, String why) {
@@ -249,8 +277,13 @@ final class JmhJsonReader {
         if (node == null || node.isNull()) {
             throw new BadInputException(where + " is missing; is this JMH JSON?");
         }
-        if (node.isNumber()) {
-            return node.doubleValue();
+        if (node.isNumber() && (!node.isBigInteger() || fitsDouble(node))) {
+            double value = node.doubleValue();
+            if (!Double.isFinite(value) && nonFinite.count++ == 0) {
+                // A literal such as 1e400: beyond a double, so infinite.
+                nonFinite.first = where;
+            }
+            return value;
         }
         if (node.isString()) {
             double value = switch (node.asString()) {
@@ -267,8 +300,17 @@ final class JmhJsonReader {
             }
             return value;
         }
+        if (node.isNumber()) {
+            // An integer literal beyond a double's range (hundreds of digits) is not a measurement.
+            throw new BadInputException(where + " holds an integer of " + node.asString().length()
+                    + " digits, beyond the range of a double; the file is not JMH JSON or was edited");
+        }
         throw new BadInputException(where + " should be a number but is " + node.getNodeType().toString()
                 .toLowerCase(java.util.Locale.ROOT) + "; the file is not JMH JSON or was edited");
+    }
+
+    private static boolean fitsDouble(JsonNode integer) {
+        return Double.isFinite(integer.bigIntegerValue().doubleValue());
     }
 
     private static String string(JsonNode node, String field, String where) {

@@ -140,21 +140,23 @@ final class ReportBuilder {
             for (Row row : run.rows()) {
                 byClass.computeIfAbsent(row.className() + "|" + row.mode(), k -> new ArrayList<>()).add(row);
             }
+            LessonNames names = new LessonNames(run.rows());
             for (var entry : byClass.entrySet()) {
-                lesson(r + 1, run, entry.getValue());
+                lesson(r + 1, run, entry.getValue(), names);
             }
         }
     }
 
-    private void lesson(int runIndex, Run run, List<Row> rows) {
+    private void lesson(int runIndex, Run run, List<Row> rows, LessonNames names) {
         Row first = rows.get(0);
         String className = first.className();
-        String simple = className.substring(className.lastIndexOf('.') + 1);
+        String simple = names.display(className);
         String claimed = claims.baselineMethod(className);
         String baselineMethod = claimed != null && rows.stream().anyMatch(r -> r.method().equals(claimed))
                 ? claimed : first.method();
         doc.heading(3, simple + " (" + first.mode() + ") on " + run.label());
-        doc.paragraph(className + ", mode " + first.mode() + ", baseline " + baselineMethod + ", "
+        doc.paragraph((className.isEmpty() ? "benchmarks without a class in their name" : className)
+                + ", mode " + first.mode() + ", baseline " + baselineMethod + ", "
                 + (first.higherIsBetter() ? "higher is better" : "lower is better") + ".");
         Map<String, List<Row>> groups = new LinkedHashMap<>();
         for (Row row : rows) {
@@ -176,7 +178,10 @@ final class ReportBuilder {
         List<String> categories = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         List<Double> errors = new ArrayList<>();
-        String unit = first.primary().unit();
+        // The unit of most rows (the reader converted what converts to it; a row in another unit is flagged).
+        String unit = rows.stream().collect(java.util.stream.Collectors.groupingBy(r -> r.primary().unit(),
+                LinkedHashMap::new, java.util.stream.Collectors.counting())).entrySet().stream()
+                .max(Map.Entry.comparingByValue()).orElseThrow().getKey();
         for (var group : groups.values()) {
             Row any = group.get(0);
             String finalBaseline = baselineMethod;
@@ -221,6 +226,9 @@ final class ReportBuilder {
                     cells.add(Fmt.value(row.primary().percentile(99.9)));
                 }
                 table.add(cells);
+                if (!row.primary().unit().equals(unit)) {
+                    continue; // a unit that does not convert to the lesson's: in the table, not on its axis
+                }
                 categories.add(row.method() + (row.params().isEmpty() ? "" : " " + row.paramsText())
                         + (any.threads() > 1 ? " t=" + row.threads() : ""));
                 scores.add(row.primary().score());
@@ -244,7 +252,7 @@ final class ReportBuilder {
                     + " for them is the sum over all iterations and forks, which depends on -i and -f; the table shows"
                     + " the mean per measured iteration from rawData, and comparisons and claims use the same values.");
         }
-        String id = "lesson-" + runIndex + "-" + Charts.safeId(simple + "-" + first.mode());
+        String id = names.chartId(runIndex, className, first.mode());
         String title = simple + " (" + first.mode() + ") on " + run.label();
         double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
         double[] e = errors.stream().mapToDouble(Double::doubleValue).toArray();
@@ -265,6 +273,12 @@ final class ReportBuilder {
 
     /** "412x faster" / "3.1x slower", from the mode's direction. */
     static String speedWords(Row base, Row row) {
+        if (!row.primary().unit().equals(base.primary().unit())) {
+            return "n/a (" + row.primary().unit() + " vs " + base.primary().unit() + ")";
+        }
+        if (!Charts.plottable(row.primary().score()) || !Charts.plottable(base.primary().score())) {
+            return "n/a";
+        }
         double f = row.higherIsBetter() ? row.primary().score() / base.primary().score()
                 : base.primary().score() / row.primary().score();
         if (!Double.isFinite(f) || f <= 0) {
@@ -312,23 +326,28 @@ final class ReportBuilder {
         List<double[]> points = new ArrayList<>();
         boolean iterationsOnly = false;
         boolean approximate = false;
+        List<Row> bothRuns = new ArrayList<>(result.a().rows());
+        bothRuns.addAll(result.b().rows());
+        LessonNames names = new LessonNames(bothRuns);
         for (RunComparison.Line line : result.primary()) {
             Row any = line.any();
             List<String> cells = new ArrayList<>();
-            cells.add(any.shortName());
+            cells.add(names.shortName(any));
             cells.add(any.mode());
             cells.add(any.paramsText());
             cells.add(Integer.toString(any.threads()));
             cells.add(line.a() == null ? "not run" : Fmt.scoreError(line.a().primary().score(), line.a().primary().scoreError()));
             cells.add(line.b() == null ? "not run" : Fmt.scoreError(line.b().primary().score(), line.b().primary().scoreError()));
-            cells.add(any.primary().unit());
+            cells.add(line.a() == null || line.b() == null ? any.primary().unit()
+                    : Units.pairText(line.a().primary().unit(), line.b().primary().unit()));
             Bootstrap.Estimate e = line.ratio();
             cells.add(e == null ? "" : Fmt.factor(e.value()));
             cells.add(e == null ? "" : Fmt.interval(e) + (e.approximate() ? " approx." : "")
                     + (e.iterationsOnly() ? " (iterations only)" : ""));
             cells.add(line.verdict());
             if (anyAlloc) {
-                RunComparison.Line al = line.ratio() == null ? null : result.alloc(line);
+                RunComparison.Line al = line.a() == null || line.b() == null ? null : result.alloc(line);
+                al = al == null || al.ratio() == null ? null : al;
                 cells.add(al == null ? "" : Fmt.value(al.a().secondary().get(RunComparison.ALLOC).score()));
                 cells.add(al == null ? "" : Fmt.value(al.b().secondary().get(RunComparison.ALLOC).score()));
                 cells.add(al == null ? "" : Fmt.factor(al.ratio().value()) + " " + Fmt.interval(al.ratio()));
@@ -338,7 +357,7 @@ final class ReportBuilder {
             if (e != null) {
                 iterationsOnly |= e.iterationsOnly();
                 approximate |= e.approximate();
-                categories.add(any.shortName() + (any.params().isEmpty() ? "" : " " + any.paramsText())
+                categories.add(names.shortName(any) + (any.params().isEmpty() ? "" : " " + any.paramsText())
                         + " " + any.mode() + (any.threads() > 1 ? " t=" + any.threads() : ""));
                 points.add(new double[] {e.value(), e.low(), e.high()});
             }
@@ -425,14 +444,18 @@ final class ReportBuilder {
     // ---------------------------------------------------------------- CSV
 
     private static String comparisonCsv(List<RunComparison.Result> comparisons) {
-        StringBuilder out = new StringBuilder("benchmark,mode,params,metric,run_a,run_b,ratio,ci_low,ci_high,verdict\n");
+        StringBuilder out = new StringBuilder(
+                "benchmark,mode,params,metric,run_a,run_b,ratio,ci_low,ci_high,verdict,unit\n");
         for (RunComparison.Result result : comparisons) {
             for (RunComparison.Line line : result.lines()) {
                 Row any = line.any();
                 Bootstrap.Estimate e = line.ratio();
                 csvRow(out, any.benchmark(), any.mode(), any.paramsText(), line.metric(), result.a().label(),
                         result.b().label(), e == null ? "" : Fmt.csv(e.value()), e == null ? "" : Fmt.csv(e.low()),
-                        e == null ? "" : Fmt.csv(e.high()), line.verdict());
+                        e == null ? "" : Fmt.csv(e.high()), line.verdict(), line.a() == null || line.b() == null
+                                ? RunComparison.unitOf(any, line.metric())
+                                : Units.pairText(RunComparison.unitOf(line.a(), line.metric()),
+                                        RunComparison.unitOf(line.b(), line.metric())));
             }
         }
         return out.toString();

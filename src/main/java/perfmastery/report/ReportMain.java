@@ -17,8 +17,9 @@ import java.util.Set;
  * {@code report [--out DIR] [--baseline FILE] [--fail-on claims|regressions] FILE.json...}: turns JMH JSON
  * into DIR/report.md, DIR/report.html, DIR/charts/*.svg, DIR/comparison.csv and DIR/claims.csv.
  *
- * <p>Exit codes: 0 done; 1 done, but {@code --fail-on} found a NOT CONFIRMED claim or a regression;
- * 2 bad input or usage (one line on stderr naming the file).
+ * <p>Exit codes: 0 done; 1 done, but {@code --fail-on} found a NOT CONFIRMED claim or a regression (and
+ * nothing else: 1 is the gate's alone); 2 bad input or usage (one line on stderr naming the file); 3 an
+ * internal error, a bug of the report (one line naming the exception and where it was thrown).
  */
 public final class ReportMain {
 
@@ -34,6 +35,19 @@ public final class ReportMain {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            return runOrThrow(args, out, err);
+        } catch (RuntimeException e) {
+            // Not a user mistake but a bug: still one line, and never exit 1, which is the gate's answer.
+            StackTraceElement at = e.getStackTrace().length == 0 ? null : e.getStackTrace()[0];
+            err.println("report: internal error, please report it with the input files: " + e.getClass().getName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse(""))
+                    + (at == null ? "" : " (" + at.getFileName() + ":" + at.getLineNumber() + ")"));
+            return 3;
+        }
+    }
+
+    private static int runOrThrow(String[] args, PrintStream out, PrintStream err) {
         System.setProperty("java.awt.headless", "true");
         Path outDir = Path.of(DEFAULT_OUT);
         Path baselineFile = null;
@@ -145,11 +159,37 @@ public final class ReportMain {
             return JmhJsonReader.read(file);
         } catch (BadInputException e) {
             return e;
+        } catch (RuntimeException e) {
+            // Whatever else a file's content provokes is still a problem of that file: one line naming it.
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                    .orElse("").replaceAll("([0-9]{12})[0-9]{8,}", "$1...");
+            return new BadInputException(file + ": cannot be read as JMH results (" + why + ")");
         }
     }
 
+    /** The report's chart names: such a file in DIR/charts that this report did not write is an earlier one's. */
+    private static final java.util.regex.Pattern OWN_CHART =
+            java.util.regex.Pattern.compile("(lesson|compare)-.+\\.svg");
+
     private static void write(Path dir, ReportBuilder.Output report) throws IOException {
-        Files.createDirectories(dir.resolve("charts"));
+        Path charts = dir.resolve("charts");
+        Files.createDirectories(charts);
+        // Charts of an earlier report into the same DIR would otherwise stay beside the new ones. Only the
+        // report's own file names in its own charts folder are removed: never anything else (a run folder
+        // holds the JSON and logs the report was made from).
+        Set<String> writing = new java.util.HashSet<>();
+        for (String file : report.charts().keySet()) {
+            writing.add(Path.of(file).getFileName().toString());
+        }
+        try (var old = Files.list(charts)) {
+            for (Path file : old.toList()) {
+                String name = file.getFileName().toString();
+                if (OWN_CHART.matcher(name).matches() && !writing.contains(name) && Files.isRegularFile(file,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(file);
+                }
+            }
+        }
         Files.writeString(dir.resolve("report.md"), report.markdown(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("report.html"), report.html(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("comparison.csv"), report.comparisonCsv(), StandardCharsets.UTF_8);

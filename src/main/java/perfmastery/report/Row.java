@@ -27,16 +27,36 @@ record Row(String benchmark, String mode, int threads, int forks, int warmupIter
         return benchmark.substring(benchmark.lastIndexOf('.') + 1);
     }
 
-    /** Simple class name and method, for tables. */
+    /** Simple class name and method, for tables; the method alone when the name has no class part. */
     String shortName() {
         String cls = className();
-        return cls.substring(cls.lastIndexOf('.') + 1) + "." + method();
+        return cls.isEmpty() ? method() : cls.substring(cls.lastIndexOf('.') + 1) + "." + method();
     }
 
-    /** {@code k=v;k=v}, sorted by key; empty when the benchmark has no params. */
+    /**
+     * {@code k=v;k=v}, sorted by key; empty when the benchmark has no params. A backslash, {@code ;},
+     * {@code =} or {@code |} inside a name or value is escaped with a backslash, so that
+     * {@code {a: "1;b=2"}} ({@code a=1\;b\=2}) and {@code {a: "1", b: "2"}} ({@code a=1;b=2}) stay apart;
+     * ordinary params read as before.
+     */
     String paramsText() {
-        return params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        return params.entrySet().stream().map(e -> escape(e.getKey()) + "=" + escape(e.getValue()))
                 .collect(Collectors.joining(";"));
+    }
+
+    private static String escape(String text) {
+        if (text.indexOf('\\') < 0 && text.indexOf(';') < 0 && text.indexOf('=') < 0 && text.indexOf('|') < 0) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 4);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' || c == ';' || c == '=' || c == '|') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     /** Lower is better in the time modes, higher in throughput. */
@@ -44,9 +64,18 @@ record Row(String benchmark, String mode, int threads, int forks, int warmupIter
         return "thrpt".equals(mode);
     }
 
-    /** The identity of a row across runs: benchmark, mode, sorted params, threads. */
+    /**
+     * The identity of a row across runs: benchmark, mode, sorted params, threads. Each part is escaped, so
+     * two different rows never share a key (and an ordinary row's key, which seeds its bootstrap, is as before).
+     */
     String key() {
-        return benchmark + "|" + mode + "|" + paramsText() + "|" + threads;
+        return escape(benchmark) + "|" + escape(mode) + "|" + paramsText() + "|" + threads;
+    }
+
+    /** The same row with its primary metric replaced (e.g. converted to another unit). */
+    Row withPrimary(Metric newPrimary) {
+        return new Row(benchmark, mode, threads, forks, warmupIterations, measurementIterations, params, newPrimary,
+                secondary);
     }
 
     Metric metric(String name) {

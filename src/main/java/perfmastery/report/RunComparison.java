@@ -20,6 +20,8 @@ final class RunComparison {
     /** Allocation below this many bytes per operation on both sides is "nothing allocated". */
     static final double NEGLIGIBLE_BYTES = 1.0;
     static final String ALLOC = "gc.alloc.rate.norm";
+    /** The verdict of a pair whose units do not convert into each other (ns/op against ops/s, B/op against #). */
+    static final String UNITS_DIFFER = "units-differ";
 
     /**
      * One compared key and metric.
@@ -27,8 +29,8 @@ final class RunComparison {
      * @param a       the row of run a, null when only b has it
      * @param b       the row of run b, null when only a has it
      * @param metric  {@link Metric#PRIMARY} or {@link #ALLOC}
-     * @param ratio   the ratio with its interval (above 1: b better); null for only-a / only-b
-     * @param verdict faster, slower, ≈, more-alloc, less-alloc, only-a, only-b
+     * @param ratio   the ratio with its interval (above 1: b better); null for only-a, only-b, units-differ
+     * @param verdict faster, slower, ≈, more-alloc, less-alloc, only-a, only-b, units-differ (no ratio)
      */
     record Line(Row a, Row b, String metric, Bootstrap.Estimate ratio, String verdict) {
         Row any() {
@@ -73,7 +75,12 @@ final class RunComparison {
         for (List<Line> keyLines : perKey) {
             for (Line line : keyLines) {
                 lines.add(line);
-                if (line.ratio() == null) {
+                if (UNITS_DIFFER.equals(line.verdict())) {
+                    warnings.add(line.any().shortName() + paramsSuffix(line.any()) + " " + line.any().mode() + ": "
+                            + (Metric.PRIMARY.equals(line.metric()) ? "" : line.metric() + " ") + "units "
+                            + unitOf(line.a(), line.metric()) + " (a) and " + unitOf(line.b(), line.metric())
+                            + " (b) do not convert into each other: no ratio, no verdict");
+                } else if (line.ratio() == null) {
                     Row only = line.any();
                     Run missingFrom = line.a() == null ? a : b;
                     warnings.add(only.shortName() + paramsSuffix(only) + " was not run in " + missingFrom.label()
@@ -96,13 +103,25 @@ final class RunComparison {
         }
         List<Line> out = new ArrayList<>(2);
         String seed = a.label() + "|" + b.label() + "|" + key;
-        Bootstrap.Estimate ratio = rb.higherIsBetter()
-                ? Bootstrap.ratio(rb.primary(), ra.primary(), seed)
-                : Bootstrap.ratio(ra.primary(), rb.primary(), seed);
-        out.add(new Line(ra, rb, Metric.PRIMARY, ratio, verdict(ratio, "faster", "slower")));
+        // Run b's figures in run a's unit (ops/s against ops/ms, us/op against ns/op); none where they do not convert.
+        Metric primaryA = ra.primary();
+        Metric primaryB = Units.convert(rb.primary(), primaryA.unit());
+        if (primaryB == null) {
+            out.add(new Line(ra, rb, Metric.PRIMARY, null, UNITS_DIFFER));
+        } else {
+            Bootstrap.Estimate ratio = rb.higherIsBetter()
+                    ? Bootstrap.ratio(primaryB, primaryA, seed)
+                    : Bootstrap.ratio(primaryA, primaryB, seed);
+            out.add(new Line(ra, rb, Metric.PRIMARY, ratio, verdict(ratio, "faster", "slower")));
+        }
         Metric allocA = ra.secondary().get(ALLOC);
-        Metric allocB = rb.secondary().get(ALLOC);
-        if (allocA != null && allocB != null) {
+        Metric allocInB = rb.secondary().get(ALLOC);
+        if (allocA != null && allocInB != null) {
+            Metric allocB = Units.convert(allocInB, allocA.unit());
+            if (allocB == null) {
+                out.add(new Line(ra, rb, ALLOC, null, UNITS_DIFFER));
+                return out;
+            }
             Bootstrap.Estimate allocRatio = Bootstrap.ratio(allocA, allocB, seed + "|" + ALLOC);
             String v = Math.max(allocA.score(), allocB.score()) < NEGLIGIBLE_BYTES
                     ? "≈" : verdict(allocRatio, "less-alloc", "more-alloc");
@@ -146,9 +165,21 @@ final class RunComparison {
         return row.params().isEmpty() ? "" : " (" + row.paramsText() + ")";
     }
 
+    /** The unit of a row's metric, as warnings name it. */
+    static String unitOf(Row row, String metric) {
+        Metric m = row == null ? null : row.metric(metric);
+        return m == null ? "?" : m.unit().isEmpty() ? "(no unit)" : m.unit();
+    }
+
     private static void differences(Run a, Run b, List<String> warnings) {
         if (!Objects.equals(a.jmhVersion(), b.jmhVersion())) {
-            warnings.add("JMH versions differ: " + a.jmhVersion() + " vs " + b.jmhVersion());
+            warnings.add("JMH versions differ: " + version(a) + " vs " + version(b));
+        }
+        boolean allocInA = a.rows().stream().anyMatch(r -> r.secondary().containsKey(ALLOC));
+        boolean allocInB = b.rows().stream().anyMatch(r -> r.secondary().containsKey(ALLOC));
+        if (allocInA != allocInB) {
+            warnings.add("allocation (" + ALLOC + ", from -prof gc) is in " + (allocInA ? a : b).label() + " only:"
+                    + " not compared");
         }
         if (!a.jvmArgs().equals(b.jvmArgs())) {
             warnings.add("JVM flags differ: " + flags(a) + " vs " + flags(b));
@@ -176,6 +207,10 @@ final class RunComparison {
         if (!iterations.isEmpty()) {
             warnings.add("warmup+measurement iterations differ: " + String.join(", ", iterations));
         }
+    }
+
+    private static String version(Run run) {
+        return run.jmhVersion().isEmpty() ? "unknown (" + run.fileName() + " has no jmhVersion)" : run.jmhVersion();
     }
 
     static String flags(Run run) {

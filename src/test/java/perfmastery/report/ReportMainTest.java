@@ -111,7 +111,7 @@ class ReportMainTest {
         assertTrue(md.contains("geometric mean"));
         assertTrue(md.contains("JVM flags differ"));
         assertTrue(md.contains("![FibonacciBenchmark on JDK 17.0.15"));
-        assertEquals("benchmark,mode,params,metric,run_a,run_b,ratio,ci_low,ci_high,verdict",
+        assertEquals("benchmark,mode,params,metric,run_a,run_b,ratio,ci_low,ci_high,verdict,unit",
                 r.file("comparison.csv").lines().findFirst().orElseThrow());
         List<List<String>> claims = csv(r.file("claims.csv"));
         assertEquals(List.of("run", "lesson", "claim", "verdict", "measured", "ci_low", "ci_high"), claims.get(0));
