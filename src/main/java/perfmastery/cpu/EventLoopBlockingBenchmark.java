@@ -29,6 +29,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import perfmastery.support.Claim;
+import perfmastery.support.Claim.Kind;
 import perfmastery.support.Claim.Relation;
 import perfmastery.support.VirtualThreads;
 
@@ -46,14 +47,15 @@ import perfmastery.support.VirtualThreads;
  * The "event loop" is a single-threaded executor. Exactly one heavy request is in flight at all times: when
  * the loop receives a heavy request's answer it queues the next heavy request at once (a client that sends
  * its next request as soon as it has the answer; so under {@code inline} the loop is busy 100% of the
- * time, with no idle gap in which health checks would slip through). The measured operation, {@link #health()}, submits a trivial task to the loop and waits for its answer:
- * SampleTime gives its latency distribution (p50, p99, p99.9). {@code @Param task}: {@code fib} is
+ * time, with no idle gap in which health checks would slip through). The measured operation,
+ * {@link #health()}, submits a trivial task to the loop and waits for its answer: SampleTime gives its
+ * latency distribution (p50, p99, p99.9). {@code @Param task}: {@code fib} is
  * {@code FibonacciBenchmark.recursive(35)}, {@code pbkdf2} is PBKDF2WithHmacSHA256 with 120,000 iterations
- * (javax.crypto, 256-bit key). Measured alone on this machine once compiled, each takes about 25 ms when
- * the machine is quiet (fib(35) 25.6 ms; PBKDF2 25.6 to 28.6 ms: the JIT compiles SHA-256 to the CPU's SHA
- * instructions, about 0.22 us per iteration, which is why it needs so many iterations; a cold first call
- * takes 0.5 s) and 40 to 100 ms when other processes load the 2 cores. The setup prints the figure it
- * measures at the start of each run.
+ * (javax.crypto, 256-bit key). Each is sized to about 25 ms of CPU alone on a quiet machine of this
+ * kind, inside the guide's 20 to 50 ms (PBKDF2 needs so many iterations because the JIT compiles SHA-256
+ * to the CPU's SHA instructions; a cold first call takes far longer), and takes longer when other
+ * processes load the 2 cores. The setup measures the task alone after a second of warm-up and prints
+ * the figure at the start of each run: the inline claim's bound rests on it.
  * {@code @Param strategy}, what the loop does with a heavy request:
  * <ul>
  * <li>{@code inline}: computes it on the loop (the wrong way). A health check waits for the heavy task
@@ -74,33 +76,23 @@ import perfmastery.support.VirtualThreads;
  * strategies leave one core to the loop and the JMH thread.
  *
  * <h2>What you should see</h2>
- * One fork, 3 x 1 s warm-up and 3 x 1 s measurement, {@code -prof gc}, on this project's 2-core machine
- * shared with other jobs (load average 8 to 12 during the runs, so the tails are noisy), OpenJDK 17.0.15 and
- * Temurin 25; health-check latency in microseconds (SampleTime, lower is better):
- * <pre>
- * task    strategy            JDK 17 p50      p99   JDK 25 p50      p99
- * fib     inline                  57,868  117,047       57,606   96,338
- * fib     workerPool                 5.5     43.5          5.6     30.8
- * fib     threadPerRequest           5.5     21.2          5.3     13.1
- * fib     virtualThread                -        -          5.6     35.1
- * pbkdf2  inline                  52,724  214,172       54,854  130,286
- * pbkdf2  workerPool                 5.6     16.3          5.5     19.1
- * pbkdf2  threadPerRequest           5.3     14.7          5.6     14.3
- * pbkdf2  virtualThread                -        -          5.6     27.0
- * </pre>
- * Every claim CONFIRMED on both JDKs, by a wide margin: the weakest offloading ratio of p99s is 2,690x
- * (JDK 17, fib, workerPool) and 2,745x (JDK 25, fib, virtualThread) against the 10x claimed; inline's p99
- * is 96 to 214 ms against the 15 ms bound. Inline, the median is one heavy task (the tasks took 50 to
- * 60 ms on the busy machine), and the offloaded medians are the loop's bare hand-off, about 5 us. The
- * JVM confirms the guide, and adds that how you offload hardly matters while one heavy request is in
- * flight: a pool, a new thread and a virtual thread keep the loop equally free. A later run on a quiet
- * machine (load average under 2): inline p99 29 to 36 ms (the tasks took about 25 ms), offloaded p99 12
- * to 46 us, weakest ratio 784x (JDK 17, fib, threadPerRequest).
+ * {@code inline}: the health check's median is about one heavy task, and its tail longer when the
+ * machine is busy (claim: p99 at least 20 ms, the guide's shortest heavy request). The three offloading
+ * strategies: the median is the loop's bare hand-off (microseconds) and the tail stays far below one
+ * heavy task (claims: p99 at least 100x lower than inline, each). How you offload hardly matters while
+ * one heavy request is in flight: a pool, a new thread and a virtual thread keep the loop equally free
+ * (what happens with more heavy requests than cores is another question, not asked here). On a quiet
+ * machine the offloaded hand-offs can be slower than on a busy one: a parked loop woken on an idle
+ * virtual CPU pays the wake-up from idle (tens of microseconds in a VM), while under load the cores
+ * never idle.
+ *
+ * <p>Figures: see the reference results (results/reference/, made on a quiet machine); the table that was
+ * here was measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- EventLoopBlockingBenchmark}; one task with {@code -p task=fib}. Tail
- * latency needs samples: with one-second iterations {@code inline} gets only 15 to 40 health samples per
- * iteration (one per heavy task), so its p99.9 is the maximum; run more iterations ({@code -i 10}) for
+ * latency needs samples: {@code inline} gets one health sample per heavy task (some 40 per second when a
+ * task takes 25 ms), so its p99.9 is the maximum of an iteration; run more iterations ({@code -i 10}) for
  * a steadier tail.
  *
  * <h2>What it does not measure</h2>
@@ -115,22 +107,36 @@ import perfmastery.support.VirtualThreads;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-@Claim(id = "workerPool-p99-10x",
-        text = "offloading to a worker pool makes the health check's p99 at least 10x lower than inline",
+@Claim(id = "workerPool-p99-100x",
+        text = "offloading to a worker pool makes the health check's p99 at least 100x lower than inline",
         variant = "health[strategy=workerPool]", baseline = "health[strategy=inline]",
-        metric = "p99", relation = Relation.LOWER, factor = 10)
-@Claim(id = "threadPerRequest-p99-10x",
-        text = "offloading to a new thread per request makes the health check's p99 at least 10x lower than inline",
+        metric = "p99", relation = Relation.LOWER, factor = 100,
+        kind = Kind.GUIDE, basis = EventLoopBlockingBenchmark.OFFLOAD_BASIS)
+@Claim(id = "threadPerRequest-p99-100x",
+        text = "offloading to a new thread per request makes the health check's p99 at least 100x lower than inline",
         variant = "health[strategy=threadPerRequest]", baseline = "health[strategy=inline]",
-        metric = "p99", relation = Relation.LOWER, factor = 10)
-@Claim(id = "virtualThread-p99-10x",
-        text = "offloading to a virtual thread per request makes the health check's p99 at least 10x lower than inline",
+        metric = "p99", relation = Relation.LOWER, factor = 100,
+        kind = Kind.GUIDE, basis = EventLoopBlockingBenchmark.OFFLOAD_BASIS)
+@Claim(id = "virtualThread-p99-100x",
+        text = "offloading to a virtual thread per request makes the health check's p99 at least 100x lower than inline",
         variant = "health[strategy=virtualThread]", baseline = "health[strategy=inline]",
-        metric = "p99", relation = Relation.LOWER, factor = 10)
+        metric = "p99", relation = Relation.LOWER, factor = 100,
+        kind = Kind.GUIDE, basis = EventLoopBlockingBenchmark.OFFLOAD_BASIS)
 @Claim(id = "inline-p99-is-a-heavy-task",
-        text = "inline, the health check's p99 is about one heavy task: at least 15 ms (a heavy task takes 25 ms alone on a quiet machine here)",
-        variant = "health[strategy=inline]", metric = "p99", relation = Relation.HIGHER, bound = 15_000)
+        text = "inline, the health check's p99 is at least one heavy task: 20 ms or more",
+        variant = "health[strategy=inline]", metric = "p99", relation = Relation.HIGHER, bound = 20_000,
+        kind = Kind.GUIDE,
+        basis = "inline, a health check waits for a whole heavy task (the next one is queued ahead of it as soon"
+                + " as one ends), so its p99 is at least the task's time alone; the guide's heavy request takes 20"
+                + " to 50 ms of CPU, and the tasks here are sized to about 25 ms alone (the setup prints the time"
+                + " it measures): 20 ms, the guide's lower end")
 public class EventLoopBlockingBenchmark {
+
+    /** Where the offloading claims' 100x comes from. */
+    static final String OFFLOAD_BASIS = "inline, a health check waits for a heavy task, 20 to 50 ms of CPU in the"
+            + " guide (about 25 ms here); offloaded, the loop is free and a health check is a hand-off between two"
+            + " threads, microseconds, whose p99 stays within a few hundred microseconds even when the OS must wake"
+            + " the loop on a core: 25 ms against at most 250 us is 100x";
 
     /** Hard caps so the heavy load stops by itself even if no teardown ever comes. */
     static final int MAX_HEAVY_REQUESTS = 50_000;

@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import perfmastery.support.Claim;
+import perfmastery.support.Claim.Kind;
 import perfmastery.support.Claim.Relation;
 import perfmastery.support.VirtualThreads;
 
@@ -50,12 +51,12 @@ import perfmastery.support.VirtualThreads;
  * same java binary, no options) that exits with the task's result as its status.</li>
  * </ul>
  * All five share one mode, SampleTime, so that the claims compare like with like: each operation is timed
- * on its own and the claims compare medians (p50) of whole operations. A child JVM takes 50 to 300 ms, so
- * a one-second iteration holds only a few of its operations (the smoke preset's 200 ms iteration one or
+ * on its own and the claims compare medians (p50) of whole operations. A child JVM takes tens to hundreds
+ * of milliseconds, so a one-second iteration holds only a few of its operations (the smoke preset's 200 ms iteration one or
  * two: JMH always completes the operation it started), few samples but each a whole start. Why not
  * SingleShotTime: it would time the thread variants cold, interpreted code included. Why the median and
- * not the mean: on this shared 2-core machine a thread start takes 120 us at the median but 1.4 ms at p90
- * (the new thread waits for a core), and a few such waits move the mean more than the variant does. The
+ * not the mean: on a shared 2-core machine a thread start's p90 can be ten times its median (the new
+ * thread waits for a core), and a few such waits move the mean more than the variant does. The
  * child JVM's samples are back-to-back starts (warm page cache, the JDK's CDS archive mapped): the steady
  * cost of {@code cluster.fork()}.
  *
@@ -65,29 +66,16 @@ import perfmastery.support.VirtualThreads;
  * threads, and competes with the JMH thread for the 2 cores while it starts: that is part of its cost).
  *
  * <h2>What you should see</h2>
- * One fork, 3 x 1 s warm-up and 3 x 1 s measurement, {@code -prof gc}, on this project's 2-core machine
- * shared with other jobs (load average 8 to 12 during the runs, so the tails are noisy), OpenJDK 17.0.15 and
- * Temurin 25; microseconds per start-run-join (SampleTime, lower is better):
- * <pre>
- * variant          JDK 17 p50      p99   JDK 25 p50      p99
- * platformThread         96.1    5,093        107.0    4,014
- * virtualThread             -        -         12.7     75.9
- * pooledExecutor          4.5      9.9         43.9     85.6
- * childProcess          2,537    5,475        1,278    4,711
- * childJvm             85,066  256,639       83,952  389,546
- * </pre>
- * Both claims CONFIRMED: a virtual thread's median is 8.4x below a platform thread's (JDK 25), and a
- * child JVM's median is 885x (JDK 17) and 785x (JDK 25) a platform thread's. The ladder spans four
- * orders of magnitude: reuse (a pool) beats any start, and a JVM is the one worker never to start per
- * request. (The pooled hand-off's JDK 25 median of 44 us against 4.5 us on 17 is the machine's state
- * at the time, not the JDK: see the quiet run below, 42 us on both.)
+ * A ladder of orders of magnitude, at the median: the pool's hand-off and a virtual thread's start
+ * (both wake a parked thread: tens of microseconds at most) below a platform thread's start (an OS thread
+ * made and destroyed: about a hundred microseconds), below {@code /bin/true} (fork and exec: about a
+ * millisecond), far below a child JVM (tens of milliseconds). Reuse (a pool) beats any start, and a JVM is
+ * the one worker never to start per request. On a quiet machine the hand-offs can be slower than on a
+ * busy one: a parked thread woken on an idle virtual CPU pays the wake-up from idle (tens of
+ * microseconds in a VM), while under load the cores never idle.
  *
- * <p>On the same machine when quiet (load average under 2, a later run), the hand-offs got slower, not
- * faster: {@code pooledExecutor} p50 42 us on both JDKs, {@code virtualThread} 40 us, {@code platformThread}
- * 133 us, {@code childJvm} 46 ms (17) and 60 ms (25). A parked thread woken on an idle virtual CPU pays
- * the wake-up from idle (tens of microseconds in this VM); under load the cores never idle. The claims
- * held there too: a virtual thread 3.3x below a platform thread (25), a child JVM 341x (17) and 451x
- * (25) above it.
+ * <p>Figures: see the reference results (results/reference/, made on a quiet machine); the table that was
+ * here was measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- WorkerStartupBenchmark}; one variant with
@@ -104,12 +92,29 @@ import perfmastery.support.VirtualThreads;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
+@Claim(id = "pool-half-of-platform",
+        text = "handing a task to a warm pool costs at most half of starting, running and joining a platform thread (medians)",
+        variant = "pooledExecutor", baseline = "platformThread", metric = "p50", relation = Relation.LOWER, factor = 2,
+        kind = Kind.GUIDE,
+        basis = "the guide's advice, reuse workers: a pooled task is a hand-off to a parked thread (a queue, an"
+                + " unpark, a wake-up); a new platform thread needs the same wake-up of a thread plus making one"
+                + " (a clone system call, a stack mapped, the JVM's thread set-up) and ending it, which costs at"
+                + " least as much again: so at most half")
 @Claim(id = "virtual-thread-half-of-platform",
         text = "starting, running and joining a virtual thread costs at most half of a platform thread (medians)",
-        variant = "virtualThread", baseline = "platformThread", metric = "p50", relation = Relation.LOWER, factor = 2)
+        variant = "virtualThread", baseline = "platformThread", metric = "p50", relation = Relation.LOWER, factor = 2,
+        kind = Kind.GUIDE,
+        basis = "a virtual thread is a heap object handed to a warm carrier pool: a pool's hand-off, with no OS"
+                + " thread made or ended; a platform thread is that wake-up plus an OS thread's creation and end,"
+                + " which cost at least as much again: so at most half")
 @Claim(id = "child-jvm-100x-platform",
         text = "starting a child JVM costs at least 100x a platform thread (medians)",
-        variant = "childJvm", baseline = "platformThread", metric = "p50", relation = Relation.HIGHER, factor = 100)
+        variant = "childJvm", baseline = "platformThread", metric = "p50", relation = Relation.HIGHER, factor = 100,
+        kind = Kind.GUIDE,
+        basis = "the guide: a child process starts a whole new runtime; a JVM's start (exec, mapping the JDK's"
+                + " class-data archive, booting the module system, loading and linking hundreds of classes, its GC"
+                + " and JIT threads) is tens of milliseconds, a thread's start tens to a hundred microseconds: two"
+                + " orders of magnitude or more")
 public class WorkerStartupBenchmark {
 
     /** The tiny native program of {@code childProcess}. */
@@ -152,9 +157,14 @@ public class WorkerStartupBenchmark {
         prepare();
     }
 
-    /** The setup without JMH's parameters (tests). */
+    /** The setup without JMH's parameters. */
     void prepare() throws Exception {
-        input = 42;
+        prepare(42);
+    }
+
+    /** The setup with another task input (tests: every variant's answer follows its input). */
+    void prepare(int taskInput) throws Exception {
+        input = taskInput;
         trueProgram = resolveTrue();
         childJvmCommand = ChildJvm.command(List.of(), TrivialChildMain.class, Integer.toString(input));
         pool = Executors.newFixedThreadPool(1, runnable -> {

@@ -3,8 +3,10 @@ package perfmastery.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.math.BigInteger;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.annotations.Param;
 
 class FibonacciBenchmarkTest {
 
@@ -56,8 +58,17 @@ class FibonacciBenchmarkTest {
     }
 
     @Test
-    void defaultParamsAreRight() {
-        assertEquals(6765, at(20).recursive());
-        assertEquals(832_040, at(30).recursive());
+    void everyVariantIsRightAtTheDefaultParams() throws Exception {
+        String[] defaults = FibonacciBenchmark.class.getField("n").getAnnotation(Param.class).value();
+        assertEquals(List.of("20", "30"), List.of(defaults), "the claims are about n=20 and n=30");
+        for (String value : defaults) {
+            int n = Integer.parseInt(value);
+            FibonacciBenchmark benchmark = at(n);
+            long expected = reference(n);
+            assertEquals(expected, benchmark.recursive(), "recursive n=" + n);
+            assertEquals(expected, benchmark.memoized(), "memoized n=" + n);
+            assertEquals(expected, benchmark.iterative(), "iterative n=" + n);
+            assertEquals(expected, benchmark.fastDoubling(), "fastDoubling n=" + n);
+        }
     }
 }

@@ -34,14 +34,20 @@ class HttpHealthUnderLoadBenchmarkTest {
         check("virtualThreads");
     }
 
+    /** The smallest default size: the test needs the load, not the lesson's largest task. */
+    private static final int HEAVY = 32;
+
     private static void check(String server) throws Exception {
         HttpHealthUnderLoadBenchmark benchmark = new HttpHealthUnderLoadBenchmark();
         benchmark.server = server;
+        benchmark.heavy = HEAVY;
         benchmark.setUp();
         int port = benchmark.port();
         try {
+            assertEquals("127.0.0.1", benchmark.boundAddress().getHostAddress(), "bound to the IPv4 loopback only");
             assertEquals("ok", benchmark.health());
-            assertEquals("14930352", benchmark.heavyOnce());
+            assertEquals("2178309", benchmark.heavyOnce(), "fib(32), what the load threads ask for too");
+            assertEquals("14930352", benchmark.get("/heavy/36").body());
             assertEquals("55", benchmark.get("/heavy/10").body());
             assertEquals("0", benchmark.get("/heavy/0").body());
             assertEquals(400, benchmark.get("/heavy/x").statusCode());
@@ -63,6 +69,17 @@ class HttpHealthUnderLoadBenchmarkTest {
     }
 
     @Test
+    void heavyOutOfRangeIsOneClearErrorAndStartsNothing() throws Exception {
+        HttpHealthUnderLoadBenchmark benchmark = new HttpHealthUnderLoadBenchmark();
+        benchmark.server = "blocking";
+        benchmark.heavy = 46;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, benchmark::setUp);
+        assertEquals("heavy must be an integer in 0..45 (the n of /heavy/n), not 46", e.getMessage());
+        benchmark.tearDown();
+        assertEquals(List.of(), Threads.liveNamed("heavy-client-", "http-handler", "heavy-worker", "http-client"));
+    }
+
+    @Test
     void aPortClashIsOneClearError() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpHealthUnderLoadBenchmark
@@ -77,6 +94,7 @@ class HttpHealthUnderLoadBenchmarkTest {
     void virtualThreadsSaysWhyOnOldJdks() {
         HttpHealthUnderLoadBenchmark benchmark = new HttpHealthUnderLoadBenchmark();
         benchmark.server = "virtualThreads";
+        benchmark.heavy = HEAVY;
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, benchmark::setUp);
         assertTrue(e.getMessage().contains(VirtualThreads.UNAVAILABLE_REASON), e.getMessage());
     }

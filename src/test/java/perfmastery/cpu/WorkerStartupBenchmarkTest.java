@@ -1,52 +1,75 @@
 package perfmastery.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class WorkerStartupBenchmarkTest {
 
-    private static final int EXPECTED = (42 * 31 + 7) & 0x7F;
+    /** Two inputs whose results differ, so a variant that ignored its task could not pass. */
+    private static final int[] INPUTS = {42, 43};
 
-    private static WorkerStartupBenchmark prepared() throws Exception {
+    private static WorkerStartupBenchmark prepared(int input) throws Exception {
         WorkerStartupBenchmark benchmark = new WorkerStartupBenchmark();
-        benchmark.prepare();
+        benchmark.prepare(input);
         return benchmark;
     }
 
     @Test
-    void taskIsAnExitStatus() {
-        assertEquals(29, EXPECTED);
+    void theTaskIsAnExitStatusThatFollowsItsInput() {
+        assertEquals(29, WorkerStartupBenchmark.trivialTask(42), "(42 * 31 + 7) mod 128");
+        assertNotEquals(WorkerStartupBenchmark.trivialTask(INPUTS[0]), WorkerStartupBenchmark.trivialTask(INPUTS[1]));
+        Set<Integer> seen = new HashSet<>();
         for (int input = -1000; input <= 1000; input++) {
             int result = WorkerStartupBenchmark.trivialTask(input);
-            assertTrue(result >= 0 && result <= 127, "exit status range");
+            assertTrue(result >= 0 && result <= 127, "an exit status is 0..127 (128 and up mean a signal): " + result);
+            seen.add(result);
         }
+        assertEquals(128, seen.size(), "every status is reachable: the task is not a constant");
     }
 
     @Test
-    void threadAndPoolVariantsReturnTheTasksResult() throws Exception {
-        WorkerStartupBenchmark benchmark = prepared();
+    void theDefaultSetupRunsTheTaskOn42() throws Exception {
+        WorkerStartupBenchmark benchmark = new WorkerStartupBenchmark();
+        benchmark.prepare();
         try {
-            assertEquals(EXPECTED, benchmark.platformThread());
-            assertEquals(EXPECTED, benchmark.pooledExecutor());
+            assertEquals(WorkerStartupBenchmark.trivialTask(42), benchmark.platformThread());
+        } finally {
+            benchmark.tearDown();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {42, 43})
+    void threadAndPoolVariantsReturnTheTasksResult(int input) throws Exception {
+        WorkerStartupBenchmark benchmark = prepared(input);
+        try {
+            assertEquals(WorkerStartupBenchmark.trivialTask(input), benchmark.platformThread());
+            assertEquals(WorkerStartupBenchmark.trivialTask(input), benchmark.pooledExecutor());
         } finally {
             benchmark.tearDown();
         }
         assertEquals(List.of(), Threads.liveNamed("pooled-worker"));
     }
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(ints = {42, 43})
     @EnabledForJreRange(min = JRE.JAVA_21)
-    void virtualThreadReturnsTheTasksResult() throws Exception {
-        WorkerStartupBenchmark benchmark = prepared();
+    void virtualThreadReturnsTheTasksResult(int input) throws Exception {
+        WorkerStartupBenchmark benchmark = prepared(input);
         try {
-            assertEquals(EXPECTED, benchmark.virtualThread());
+            assertEquals(WorkerStartupBenchmark.trivialTask(input), benchmark.virtualThread());
         } finally {
             benchmark.tearDown();
         }
@@ -55,7 +78,7 @@ class WorkerStartupBenchmarkTest {
     @Test
     @EnabledForJreRange(max = JRE.JAVA_20)
     void virtualThreadSaysWhyOnOldJdks() throws Exception {
-        WorkerStartupBenchmark benchmark = prepared();
+        WorkerStartupBenchmark benchmark = prepared(42);
         try {
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, benchmark::virtualThread);
             assertTrue(e.getMessage().contains("needs JDK 21+"), e.getMessage());
@@ -66,7 +89,7 @@ class WorkerStartupBenchmarkTest {
 
     @Test
     void childProcessRunsTrueToSuccess() throws Exception {
-        WorkerStartupBenchmark benchmark = prepared();
+        WorkerStartupBenchmark benchmark = prepared(42);
         try {
             assertEquals(0, benchmark.childProcess());
         } finally {
@@ -74,11 +97,12 @@ class WorkerStartupBenchmarkTest {
         }
     }
 
-    @Test
-    void childJvmRunsTheTrivialMainAndReturnsItsResult() throws Exception {
-        WorkerStartupBenchmark benchmark = prepared();
+    @ParameterizedTest
+    @ValueSource(ints = {42, 43})
+    void childJvmRunsTheTrivialMainAndReturnsItsResult(int input) throws Exception {
+        WorkerStartupBenchmark benchmark = prepared(input);
         try {
-            assertEquals(EXPECTED, benchmark.childJvm());
+            assertEquals(WorkerStartupBenchmark.trivialTask(input), benchmark.childJvm());
         } finally {
             benchmark.tearDown();
         }

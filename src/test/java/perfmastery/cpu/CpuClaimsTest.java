@@ -1,0 +1,137 @@
+package perfmastery.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
+
+import perfmastery.support.Claim;
+
+/**
+ * The CPU lessons' claims name rows that the lessons make (a claim on a method or param value that does
+ * not exist would only ever read NOT MEASURED), say where their thresholds come from, and keep the
+ * thresholds their stated principle gives.
+ */
+class CpuClaimsTest {
+
+    @ParameterizedTest
+    @ValueSource(classes = {FibonacciBenchmark.class, EventLoopBlockingBenchmark.class,
+            HttpHealthUnderLoadBenchmark.class, WorkerStartupBenchmark.class, WorkerMessagingBenchmark.class})
+    void everyClaimNamesRowsTheLessonMakesAndStatesItsBasis(Class<?> lesson) {
+        Claim[] claims = lesson.getAnnotationsByType(Claim.class);
+        assertTrue(claims.length > 0, lesson.getSimpleName() + " has claims");
+        assertTrue(Arrays.stream(claims).anyMatch(c -> c.kind() == Claim.Kind.GUIDE),
+                lesson.getSimpleName() + " claims at least one of the guide's performance consequences");
+        Set<String> ids = new HashSet<>();
+        for (Claim claim : claims) {
+            String where = lesson.getSimpleName() + " claim " + claim.id();
+            assertTrue(ids.add(claim.id()), where + ": ids are unique");
+            assertFalse(claim.basis().isBlank(), where + ": says where its threshold comes from");
+            assertFalse(claim.text().isBlank(), where);
+            checkSelector(lesson, claim.variant(), where);
+            if (!claim.baseline().isEmpty()) {
+                checkSelector(lesson, claim.baseline(), where);
+            }
+            for (String alternative : claim.params()) {
+                pairs(alternative).forEach((k, v) -> checkParamValue(lesson, k, v, where));
+            }
+        }
+    }
+
+    private static void checkSelector(Class<?> lesson, String selector, String where) {
+        int bracket = selector.indexOf('[');
+        String method = bracket < 0 ? selector : selector.substring(0, bracket);
+        if (!method.equals("*")) {
+            assertTrue(benchmarkMethods(lesson).contains(method), where + ": no @Benchmark method " + method);
+        }
+        if (bracket >= 0) {
+            assertTrue(selector.endsWith("]"), where + ": " + selector);
+            pairs(selector.substring(bracket + 1, selector.length() - 1))
+                    .forEach((k, v) -> checkParamValue(lesson, k, v, where));
+        }
+    }
+
+    private static void checkParamValue(Class<?> lesson, String name, String value, String where) {
+        Field field;
+        try {
+            field = lesson.getField(name);
+        } catch (NoSuchFieldException e) {
+            throw new AssertionError(where + ": no @Param " + name);
+        }
+        Param param = field.getAnnotation(Param.class);
+        assertTrue(param != null && List.of(param.value()).contains(value),
+                where + ": " + name + "=" + value + " is not among the default values "
+                        + (param == null ? "(not a @Param)" : List.of(param.value())));
+    }
+
+    private static Set<String> benchmarkMethods(Class<?> lesson) {
+        Set<String> names = new HashSet<>();
+        for (Method method : lesson.getMethods()) {
+            if (method.isAnnotationPresent(Benchmark.class)) {
+                names.add(method.getName());
+            }
+        }
+        return names;
+    }
+
+    private static Map<String, String> pairs(String text) {
+        Map<String, String> pairs = new TreeMap<>();
+        for (String pair : text.split(";")) {
+            String[] kv = pair.split("=", 2);
+            assertEquals(2, kv.length, "k=v: " + pair);
+            pairs.put(kv[0].strip(), kv[1].strip());
+        }
+        return pairs;
+    }
+
+    private static Claim claim(Class<?> lesson, String id) {
+        return Arrays.stream(lesson.getAnnotationsByType(Claim.class)).filter(c -> c.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError(lesson.getSimpleName() + " has no claim " + id));
+    }
+
+    /** Calls made by the recursive fib(n): 2F(n+1) - 1. */
+    private static double recursiveCalls(int n) {
+        return 2.0 * FibonacciBenchmark.iterative(n + 1) - 1;
+    }
+
+    private static double powerOfTenAtOrBelow(double x) {
+        return Math.pow(10, Math.floor(Math.log10(x)));
+    }
+
+    @Test
+    void fibonacciFactorsAreThePowerOfTenTheirCallCountsGive() {
+        double perCallAllowance = 5;
+        assertEquals(powerOfTenAtOrBelow(recursiveCalls(30) / (2 * 30 - 1) / perCallAllowance),
+                claim(FibonacciBenchmark.class, "memoized-1000x-at-30").factor());
+        assertEquals(powerOfTenAtOrBelow(recursiveCalls(20) / (2 * 20 - 1) / perCallAllowance),
+                claim(FibonacciBenchmark.class, "recursive-grows-exponentially").factor());
+        assertEquals(powerOfTenAtOrBelow(recursiveCalls(30) / recursiveCalls(20)),
+                claim(FibonacciBenchmark.class, "recursive-100x-from-n20-to-n30").factor());
+    }
+
+    @Test
+    void httpGrowthFactorIsHalfTheTaskRatio() {
+        Claim grows = claim(HttpHealthUnderLoadBenchmark.class, "blocking-health-p99-grows-with-the-task");
+        assertTrue(grows.variant().contains("heavy=36") && grows.baseline().contains("heavy=32"), grows.variant());
+        double taskRatio = recursiveCalls(36) / recursiveCalls(32);
+        assertEquals(taskRatio / 2, grows.factor(), 0.05, "half of fib(36)'s calls over fib(32)'s");
+        Claim flat = claim(HttpHealthUnderLoadBenchmark.class, "offloaded-health-p99-flat");
+        assertTrue(flat.factor() < 1, "a flat curve is an upper limit: a factor below 1");
+        assertTrue(1 / flat.factor() < grows.factor(),
+                "offloaded may grow less than blocking must, or the two claims would not tell them apart");
+    }
+}
