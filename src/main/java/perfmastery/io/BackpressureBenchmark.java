@@ -374,11 +374,13 @@ public class BackpressureBenchmark {
     static final class FlowPipe extends Pipe {
         private final ExecutorService executor;
         private final SubmissionPublisher<byte[]> publisher;
+        private final java.util.List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         FlowPipe(int capacity) {
             executor = Executors.newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "flow-consumer");
                 thread.setDaemon(true);
+                threads.add(thread);
                 return thread;
             });
             publisher = new SubmissionPublisher<>(executor, capacity);
@@ -397,6 +399,11 @@ public class BackpressureBenchmark {
             executor.shutdown();
             if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
                 executor.shutdownNow();
+            }
+            // An executor is TERMINATED a moment before its last worker thread has exited: wait for it,
+            // so no consumer thread outlives the trial.
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
             }
         }
     }
