@@ -1,6 +1,5 @@
 package perfmastery.memory;
 
-import perfmastery.support.AuxCounterMean;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,55 +20,144 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Runs real, tiny JMH forks of the built jar and reads the JSON: an EVENTS counter filled through
- * {@link AuxCounterMean} must come out as the per-iteration figure itself, the same for 1 and 4
- * measurement iterations, not multiplied by the count.
+ * Runs real, tiny JMH forks of the built jar (whose entry point adds the gauge profiler, as a user's
+ * {@code java -jar target/benchmarks.jar} does) and reads the JSON: each memory lesson's gauge must have
+ * its true per-iteration values in {@code rawData}, one per measured iteration, and their mean as
+ * {@code score}, for 1 and for 3 iterations.
  */
-class AuxCountersMeanIT {
+class MemoryGaugesIT {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final List<String> GC_GAUGES = List.of("gcPauseNanosPerOp", "gcConcurrentNanosPerOp", "gcNanosPerOp");
+    /** Measurement iteration time, in milliseconds. */
+    private static final int ITERATION_MILLIS = 200;
 
-    private static JsonNode run(Path dir, String benchmark, int iterations) throws IOException, InterruptedException {
-        Path json = dir.resolve("i" + iterations + ".json");
-        Path log = dir.resolve("i" + iterations + ".log");
+    private static JsonNode run(Path dir, String benchmark, int iterations, String... jmhOptions)
+            throws IOException, InterruptedException {
+        String name = benchmark.substring(benchmark.lastIndexOf('.') + 1) + "-i" + iterations;
+        Path json = dir.resolve(name + ".json");
+        Path log = dir.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 // Other JMH runs on this machine hold /tmp/jmh.lock; these tiny forks need no exclusivity.
                 "-Djmh.ignoreLock=true",
                 "-jar", System.getProperty("benchmarksJar"), benchmark,
-                "-f", "1", "-wi", "1", "-w", "100ms", "-i", String.valueOf(iterations), "-r", "100ms",
+                "-f", "1", "-wi", "1", "-w", "100ms", "-i", String.valueOf(iterations), "-r", ITERATION_MILLIS + "ms",
                 "-rf", "json", "-rff", json.toString()));
+        command.addAll(List.of(jmhOptions));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        int status = process.waitFor();
-        assertEquals(0, status, Files.readString(log));
+        try {
+            assertTrue(process.waitFor(5, TimeUnit.MINUTES), "JMH finished: " + Files.readString(log));
+            assertEquals(0, process.exitValue(), Files.readString(log));
+        } finally {
+            process.destroyForcibly();
+        }
         JsonNode results = JSON.readTree(json.toFile());
         assertEquals(1, results.size(), Files.readString(log));
         return results.get(0);
     }
 
-    private static double secondary(JsonNode result, String metric) {
+    /**
+     * The per-iteration values of a gauge, after checking that JMH kept one per measured iteration (one
+     * fork) and that its score is their mean.
+     */
+    private static double[] perIteration(JsonNode result, String metric, int iterations) {
         JsonNode node = result.get("secondaryMetrics").get(metric);
-        assertNotNull(node, metric + " missing in " + result);
-        return node.get("score").asDouble();
+        assertNotNull(node, metric + " missing in " + result.get("secondaryMetrics"));
+        JsonNode forks = node.get("rawData");
+        assertEquals(1, forks.size(), metric + " rawData: one fork");
+        JsonNode values = forks.get(0);
+        assertEquals(iterations, values.size(), metric + " rawData: one value per measured iteration: " + values);
+        double[] raw = new double[iterations];
+        double sum = 0;
+        for (int i = 0; i < iterations; i++) {
+            raw[i] = values.get(i).asDouble();
+            assertTrue(Double.isFinite(raw[i]), metric + " iteration " + i + ": " + raw[i]);
+            sum += raw[i];
+        }
+        double mean = sum / iterations;
+        double score = node.get("score").asDouble();
+        assertEquals(mean, score, Math.abs(mean) * 1e-9, metric + ": score is the mean of rawData " + values);
+        return raw;
+    }
+
+    /** Each iteration's GC gauges: non-negative, and the total is pauses plus concurrent time. */
+    private static void gcGaugesAddUp(JsonNode result, int iterations) {
+        double[] pause = perIteration(result, "gcPauseNanosPerOp", iterations);
+        double[] concurrent = perIteration(result, "gcConcurrentNanosPerOp", iterations);
+        double[] total = perIteration(result, "gcNanosPerOp", iterations);
+        for (int i = 0; i < iterations; i++) {
+            assertTrue(pause[i] >= 0 && concurrent[i] >= 0, "iteration " + i + ": " + pause[i] + ", " + concurrent[i]);
+            assertEquals(pause[i] + concurrent[i], total[i], Math.max(1e-9, total[i] * 1e-9), "iteration " + i);
+        }
     }
 
     @Test
-    void retainedBytesPerRequestIsPerRequestWhateverTheIterationCount(@TempDir Path dir) throws Exception {
+    void retainedBytesPerRequestIsEachIterationsOwnFigure(@TempDir Path dir) throws Exception {
         String benchmark = "perfmastery.memory.ClosureRetentionBenchmark.leakyClosure";
-        double one = secondary(run(dir, benchmark, 1), "retainedBytesPerRequest");
-        double four = secondary(run(dir, benchmark, 4), "retainedBytesPerRequest");
-        // Each closure keeps its 1,000,000-byte payload, a 16-byte array header and a little list and lambda.
-        assertTrue(one >= 1_000_000 && one < 1_000_200, "1 iteration: " + one);
-        assertTrue(four >= 1_000_000 && four < 1_000_200, "4 iterations: " + four);
+        for (int iterations : new int[] {1, 3}) {
+            JsonNode result = run(dir, benchmark, iterations);
+            // Each closure keeps its 1,000,000-byte payload, a 16-byte array header, its request and itself.
+            for (double perRequest : perIteration(result, "retainedBytesPerRequest", iterations)) {
+                assertTrue(perRequest >= 1_000_000 && perRequest < 1_000_200, iterations + " iterations: " + perRequest);
+            }
+            gcGaugesAddUp(result, iterations);
+        }
     }
 
     @Test
-    void hitRatioIsARatioWhateverTheIterationCount(@TempDir Path dir) throws Exception {
+    void cacheFiguresAreEachIterationsOwn(@TempDir Path dir) throws Exception {
         String benchmark = "perfmastery.memory.CacheBoundsBenchmark.lruLinkedHashMap";
-        double one = secondary(run(dir, benchmark, 1), "hitRatio");
-        double three = secondary(run(dir, benchmark, 3), "hitRatio");
-        assertTrue(one > 0.2 && one < 0.8, "1 iteration: " + one);
-        assertTrue(three > 0.2 && three < 0.8, "3 iterations: " + three);
-        assertEquals(one, three, 0.1);
+        for (int iterations : new int[] {1, 3}) {
+            JsonNode result = run(dir, benchmark, iterations);
+            for (double hitRatio : perIteration(result, "hitRatio", iterations)) {
+                assertTrue(hitRatio > 0.2 && hitRatio < 0.8, iterations + " iterations: hit ratio " + hitRatio);
+            }
+            // A full LRU of 1,024 entries: more than 1,024 values of 1 KiB, within the lesson's bound.
+            for (double retained : perIteration(result, "retainedBytes", iterations)) {
+                assertTrue(retained > 1024 * 1024 && retained <= 1024 * 1280, iterations + " iterations: retained " + retained);
+            }
+            gcGaugesAddUp(result, iterations);
+        }
+    }
+
+    @Test
+    void allocationChurnRecordsItsGcGauges(@TempDir Path dir) throws Exception {
+        JsonNode result = run(dir, "perfmastery.memory.AllocationChurnBenchmark.churn", 3, "-p", "size=65536");
+        gcGaugesAddUp(result, 3);
+    }
+
+    /**
+     * Under Serial every collection is a pause, and JMH's own {@code gc.time} (-prof gc, ms per iteration)
+     * times the same collections: the lesson's pause time per op, times each iteration's ops (its time
+     * over its ns/op), must add up to about the same milliseconds. A figure divided by the iteration count
+     * would come out at a third.
+     */
+    @Test
+    void gcTimePerOpAddsUpToJmhsOwnGcTime(@TempDir Path dir) throws Exception {
+        int iterations = 3;
+        // A small young generation (-Xmn64m, beside the lesson's own pinned 1 GB heap) collects every few
+        // milliseconds, and each collection copies and promotes the window's newest requests.
+        JsonNode result = run(dir, "perfmastery.memory.GenerationalGcBenchmark.promoted", iterations,
+                "-prof", "gc", "-jvmArgsPrepend", "-XX:+UseSerialGC -Xmn64m");
+        gcGaugesAddUp(result, iterations);
+        double[] pause = perIteration(result, "gcPauseNanosPerOp", iterations);
+        double[] concurrent = perIteration(result, "gcConcurrentNanosPerOp", iterations);
+        JsonNode nanosPerOp = result.get("primaryMetric").get("rawData").get(0);
+        JsonNode jmhGcTime = result.get("secondaryMetrics").get("gc.time");
+        assertNotNull(jmhGcTime, "-prof gc timed collections: " + result.get("secondaryMetrics"));
+        double lessonMillis = 0;
+        double jmhMillis = 0;
+        for (int i = 0; i < iterations; i++) {
+            assertEquals(0.0, concurrent[i], 0, "Serial has no concurrent cycles");
+            double ops = ITERATION_MILLIS * 1_000_000.0 / nanosPerOp.get(i).asDouble();
+            lessonMillis += pause[i] * ops / 1_000_000;
+            jmhMillis += jmhGcTime.get("rawData").get(0).get(i).asDouble();
+        }
+        assertTrue(jmhMillis >= 20, "collections took " + jmhMillis + " ms: enough to tell a third from the whole");
+        // Windows differ a little (JMH's includes the iteration's setup and teardown), each reading is within
+        // 1 ms, and the op count is estimated from the nominal iteration time.
+        assertEquals(jmhMillis, lessonMillis, 0.25 * jmhMillis + 2 * iterations,
+                "the lesson's GC pause time over the measured iterations, against JMH's gc.time");
     }
 }
