@@ -85,10 +85,25 @@ class BenchmarkJarIT {
     @Test
     void jarRunsJmhAndCarriesTheFirstLesson() throws IOException {
         try (JarFile jarFile = new JarFile(jar().toFile())) {
-            assertEquals("org.openjdk.jmh.Main", jarFile.getManifest().getMainAttributes().getValue("Main-Class"));
+            // JMH's Main behind a thin entry point that adds the gauge profiler (perfmastery.support.BenchmarksMain).
+            assertEquals("perfmastery.support.BenchmarksMain",
+                    jarFile.getManifest().getMainAttributes().getValue("Main-Class"));
             assertNotNull(jarFile.getEntry("perfmastery/cpu/FibonacciBenchmark.class"));
         }
         assertTrue(listedClasses().contains("perfmastery.cpu.FibonacciBenchmark"));
+    }
+
+    @Test
+    void noLessonReplacesTheArgumentsForksInherit() throws IOException {
+        // The runner gives the JDK 24+ launcher flags to the JMH host only: forks inherit the host's arguments
+        // unless a class sets @Fork(jvmArgs), which would drop them (and warn on every fork).
+        try (JarFile jarFile = new JarFile(jar().toFile());
+             InputStream in = jarFile.getInputStream(jarFile.getEntry("META-INF/BenchmarkList"))) {
+            for (BenchmarkListEntry entry : BenchmarkList.readBenchmarkList(in)) {
+                assertFalse(entry.getJvmArgs().hasValue(), entry.getUsername()
+                        + " sets @Fork(jvmArgs): use jvmArgsAppend or jvmArgsPrepend, so forks keep the host's flags");
+            }
+        }
     }
 
     @Test

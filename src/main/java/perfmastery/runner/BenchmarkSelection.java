@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -71,13 +72,94 @@ public final class BenchmarkSelection {
     private final List<Group> groups;
     private final SortedSet<String> expected;
 
+    /** Per benchmark to run, the values of each of its params that this selection runs. */
+    private final Map<String, Map<String, List<String>>> values;
+
     private BenchmarkSelection(List<Benchmark> toRun, List<String> leftOutBenchmarks,
-            Map<String, SortedSet<String>> leftOutValues, List<Group> groups, SortedSet<String> expected) {
+            Map<String, SortedSet<String>> leftOutValues, List<Group> groups, SortedSet<String> expected,
+            Map<String, Map<String, List<String>>> values) {
         this.toRun = toRun;
         this.leftOutBenchmarks = leftOutBenchmarks;
         this.leftOutValues = leftOutValues;
         this.groups = groups;
         this.expected = expected;
+        this.values = values;
+    }
+
+    /** One row a selection produces: a benchmark at one combination of its params. */
+    public record Unit(String benchmark, SortedMap<String, String> params) {
+        /** The key of the row, as {@link #expected()} writes it. */
+        public String key() {
+            if (params.isEmpty()) {
+                return benchmark;
+            }
+            List<String> pairs = new ArrayList<>();
+            params.forEach((k, v) -> pairs.add(k + "=" + v));
+            return benchmark + "[" + String.join(";", pairs) + "]";
+        }
+    }
+
+    /** Every row of this selection, benchmark by benchmark, combinations in key order. */
+    public List<Unit> units() {
+        List<Unit> units = new ArrayList<>();
+        for (Benchmark benchmark : toRun) {
+            List<SortedMap<String, String>> combinations = new ArrayList<>();
+            combinations.add(new TreeMap<>());
+            for (Map.Entry<String, List<String>> param : new TreeMap<>(values.get(benchmark.name())).entrySet()) {
+                List<SortedMap<String, String>> next = new ArrayList<>();
+                for (SortedMap<String, String> prefix : combinations) {
+                    for (String value : param.getValue()) {
+                        SortedMap<String, String> combination = new TreeMap<>(prefix);
+                        combination.put(param.getKey(), value);
+                        next.add(combination);
+                    }
+                }
+                combinations = next;
+            }
+            for (SortedMap<String, String> combination : combinations) {
+                Unit unit = new Unit(benchmark.name(), java.util.Collections.unmodifiableSortedMap(combination));
+                if (expected.contains(unit.key())) {
+                    units.add(unit);
+                }
+            }
+        }
+        return units;
+    }
+
+    /**
+     * The part of this selection that a shard runs: whole benchmark classes (lessons), dealt by expected
+     * time, so that the variants a claim compares, and the rows whose fork variance the report pools,
+     * always come from one machine and one run. Each class keeps the JMH invocations (groups) it has in
+     * the whole selection, so no row is run twice or left out across the parts.
+     *
+     * @param seconds the expected time of a row, by {@link Unit#key()}
+     */
+    public BenchmarkSelection shard(Shard shard, java.util.function.ToDoubleFunction<String> seconds) {
+        Map<String, Double> cost = new LinkedHashMap<>();
+        Map<String, List<String>> keysByClass = new LinkedHashMap<>();
+        for (Unit unit : units()) {
+            String className = classOf(unit.benchmark());
+            cost.merge(className, seconds.applyAsDouble(unit.key()), Double::sum);
+            keysByClass.computeIfAbsent(className, k -> new ArrayList<>()).add(unit.key());
+        }
+        List<String> classes = new ArrayList<>(cost.keySet());
+        java.util.Set<String> mine = new java.util.HashSet<>(shard.select(classes, cost, java.util.Comparator.naturalOrder()));
+        List<Group> kept = new ArrayList<>();
+        for (Group group : groups) {
+            List<String> names = group.names().stream().filter(n -> mine.contains(classOf(n))).toList();
+            if (!names.isEmpty()) {
+                kept.add(new Group(names, group.paramOverrides(), group.ownPrepend()));
+            }
+        }
+        SortedSet<String> mineExpected = new TreeSet<>();
+        mine.forEach(c -> mineExpected.addAll(keysByClass.get(c)));
+        return new BenchmarkSelection(toRun, leftOutBenchmarks, leftOutValues, List.copyOf(kept), mineExpected, values);
+    }
+
+    /** The class of a benchmark name: everything before the last dot. */
+    static String classOf(String benchmarkName) {
+        int dot = benchmarkName.lastIndexOf('.');
+        return dot < 0 ? benchmarkName : benchmarkName.substring(0, dot);
     }
 
     /** The jar's benchmarks, one per name (BenchmarkList has one line per mode). */
@@ -207,9 +289,11 @@ public final class BenchmarkSelection {
 
         List<Group> groups = group(toRun, signatures);
         SortedSet<String> expected = new TreeSet<>();
+        Map<String, Map<String, List<String>>> valuesByBenchmark = new java.util.HashMap<>();
         for (int i = 0; i < toRun.size(); i++) {
             Benchmark benchmark = toRun.get(i);
             Map<String, List<String>> values = new TreeMap<>();
+            valuesByBenchmark.put(benchmark.name(), values);
             for (Map.Entry<String, List<String>> param : benchmark.params().entrySet()) {
                 String name = param.getKey();
                 values.put(name, userParams.apply(name)
@@ -218,7 +302,7 @@ public final class BenchmarkSelection {
             expected.addAll(keys(benchmark.name(), values));
         }
         return new BenchmarkSelection(List.copyOf(toRun), List.copyOf(leftOutBenchmarks), leftOutValues,
-                groups, expected);
+                groups, expected, valuesByBenchmark);
     }
 
     /** Merges benchmarks into as few groups as their {@code -p} values and own fork flags allow. */
@@ -282,6 +366,25 @@ public final class BenchmarkSelection {
         return result;
     }
 
+    /** The units of this selection that one group's JMH invocation runs. */
+    public List<Unit> unitsOf(Group group) {
+        List<Unit> units = new ArrayList<>();
+        for (Unit unit : units()) {
+            if (!group.names().contains(unit.benchmark())) {
+                continue;
+            }
+            boolean all = true;
+            for (Map.Entry<String, String> param : unit.params().entrySet()) {
+                List<String> pinned = group.paramOverrides().get(param.getKey());
+                all &= pinned == null || pinned.contains(param.getValue());
+            }
+            if (all) {
+                units.add(unit);
+            }
+        }
+        return units;
+    }
+
     /** The arguments that make one JMH invocation run exactly this group, added after the user's own. */
     public List<String> jmhArgsFor(Group group) {
         List<String> args = new ArrayList<>();
@@ -302,7 +405,7 @@ public final class BenchmarkSelection {
     }
 
     public boolean isEmpty() {
-        return toRun.isEmpty();
+        return groups.isEmpty();
     }
 
     public List<Group> groups() {

@@ -64,6 +64,22 @@ public record Jdk(Path home, String version, int feature) {
         return List.copyOf(flags);
     }
 
+    /**
+     * What a benchmark fork needs on top of what it inherits: only the attach flags. JMH gives a fork the
+     * host JVM's own input arguments (unless a class sets {@code @Fork(jvmArgs)}, which no lesson does:
+     * {@code BenchmarkJarIT} checks it), and the runner starts the host with {@link #launcherFlags()}, so
+     * the JDK 24+ launcher flags reach every fork once. Adding them again would list them twice.
+     */
+    public List<String> forkOnlyFlags() {
+        return forkOnlyFlags(feature);
+    }
+
+    static List<String> forkOnlyFlags(int feature) {
+        List<String> flags = new ArrayList<>(attachFlags(feature));
+        flags.removeAll(launcherFlags(feature));
+        return List.copyOf(flags);
+    }
+
     /** The JDK this runner itself runs on. */
     public static Jdk current() {
         return new Jdk(Path.of(System.getProperty("java.home")), System.getProperty("java.version"),

@@ -49,6 +49,16 @@ public final class JmhArgs {
         if (options.getJvmArgsPrepend().hasValue()) {
             throw new UsageError("-jvmArgsPrepend after --: give fork flags with --jvm-args \"FLAGS\"");
         }
+        // Either would silently replace what a lesson pins in its own @Fork (GenerationalGc's heap, the
+        // attach flags of the JOL lessons) or the host arguments forks inherit: refused, not merged.
+        if (options.getJvmArgs().hasValue()) {
+            throw new UsageError("-jvmArgs after --: it would replace the flags forks inherit and a lesson's own"
+                    + " @Fork flags; give fork flags with --jvm-args \"FLAGS\"");
+        }
+        if (options.getJvmArgsAppend().hasValue()) {
+            throw new UsageError("-jvmArgsAppend after --: it would replace a lesson's own @Fork(jvmArgsAppend)"
+                    + " (e.g. a pinned heap); give fork flags with --jvm-args \"FLAGS\"");
+        }
         if (options.shouldList() || options.shouldListWithParams() || options.shouldHelp()
                 || options.shouldListProfilers() || options.shouldListResultFormats()) {
             throw new UsageError("a JMH listing option after --: use ./run-benchmarks.sh list"

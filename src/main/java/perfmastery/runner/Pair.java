@@ -66,9 +66,13 @@ public record Pair(Jdk jdk, List<String> userFlags, String label) {
         return text.replaceAll("[^A-Za-z0-9.=+_-]", "_");
     }
 
-    /** The fork flags: what the JDK needs to attach agents quietly, then the user's flag set (so it wins). */
+    /**
+     * The fork flags: what the JDK needs to attach agents quietly (the launcher flags come to forks with the
+     * host's own arguments, once), the benchmark's own {@code @Fork(jvmArgsPrepend)}, then the user's flag
+     * set (so it wins).
+     */
     public List<String> forkFlags(List<String> benchmarkOwnPrepend) {
-        List<String> flags = new ArrayList<>(jdk.attachFlags());
+        List<String> flags = new ArrayList<>(jdk.forkOnlyFlags());
         flags.addAll(benchmarkOwnPrepend);
         flags.addAll(userFlags);
         return flags;

@@ -145,6 +145,14 @@ public final class RunMain {
         if (selections.values().stream().allMatch(BenchmarkSelection::isEmpty)) {
             throw new UsageError("nothing to run: every selected benchmark needs virtual threads (JDK 21+)");
         }
+        if (options.shard() != null) {
+            Map<String, Double> timings = RunMetadata.unitTimings(projectDir.resolve("results").resolve("latest"),
+                    options.preset().describe());
+            double estimate = options.preset().estimateSeconds();
+            for (Map.Entry<Jdk, BenchmarkSelection> entry : selections.entrySet()) {
+                entry.setValue(entry.getValue().shard(options.shard(), key -> timings.getOrDefault(key, estimate)));
+            }
+        }
         Optional<Path> asyncLibrary = options.profilers().contains("async")
                 ? Optional.of(asyncProfilerLibrary(env, callerDir, projectDir)) : Optional.empty();
         List<Pair> pairs = Pair.of(jdks, options.flagSetsOrDefault());
@@ -260,12 +268,14 @@ public final class RunMain {
                 + projectDir.relativize(runDir));
         printSettings(plan, runDir);
 
+        Map<String, Object> machine = RunMetadata.machine();
+        Map<String, Object> source = RunMetadata.source(projectDir);
         List<PairResult> pairResults = new ArrayList<>();
         for (int i = 0; i < plan.pairs().size(); i++) {
             Pair pair = plan.pairs().get(i);
             out.println();
             out.println("=== " + (i + 1) + "/" + plan.pairs().size() + " " + pair.describe());
-            pairResults.add(runPair(plan, pair, runDir));
+            pairResults.add(runPair(plan, pair, runDir, machine, source));
         }
 
         List<Path> report = runReport(pairResults, runDir);
@@ -289,7 +299,12 @@ public final class RunMain {
         }
     }
 
-    private PairResult runPair(Plan plan, Pair pair, Path runDir) throws IOException, InterruptedException {
+    private PairResult runPair(Plan plan, Pair pair, Path runDir, Map<String, Object> machine,
+                               Map<String, Object> source) throws IOException, InterruptedException {
+        Instant start = Instant.now();
+        double[] loadBefore = RunMetadata.loadAverage();
+        List<String> commands = new ArrayList<>();
+        Map<String, Double> unitSeconds = new java.util.TreeMap<>();
         BenchmarkSelection selection = plan.selections().get(pair.jdk());
         List<String> problems = new ArrayList<>();
         selection.leftOutNote("JDK " + pair.jdk().version()).ifPresent(out::println);
@@ -312,10 +327,15 @@ public final class RunMain {
                     out.println("--- JMH invocation " + (g + 1) + "/" + groups.size() + ": "
                             + String.join(", ", group.names()));
                 }
+                commands.add(shellQuoted(command));
                 String shown = "$ " + shellQuoted(command) + System.lineSeparator();
                 out.print(shown);
                 logStream.write(shown.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                long invocationStart = System.nanoTime();
                 ChildProcesses.Outcome outcome = ChildProcesses.runTee(command, out, logStream);
+                List<BenchmarkSelection.Unit> units = selection.unitsOf(group);
+                double each = (System.nanoTime() - invocationStart) / 1e9 / Math.max(1, units.size());
+                units.forEach(unit -> unitSeconds.put(unit.key(), each));
                 if (outcome.logFailure() != null) {
                     throw new IOException("cannot write " + log + ": " + outcome.logFailure().getMessage());
                 }
@@ -348,6 +368,12 @@ public final class RunMain {
             written = Optional.of(json);
         }
         parts.forEach(ChildProcesses::notPartial);
+        if (written.isPresent()) {
+            RunMetadata.write(written.get(), RunMetadata.content(machine, source, plan.options().preset().describe(),
+                    pair.jdk().version(), pair.userFlags(), commands, start, Instant.now(), loadBefore,
+                    RunMetadata.loadAverage(), plan.options().shard() == null ? null : plan.options().shard().label(),
+                    unitSeconds));
+        }
         SortedSet<String> missing = new TreeSet<>(selection.expected());
         if (written.isPresent()) {
             try {
@@ -522,13 +548,15 @@ public final class RunMain {
 
                 Options:
                   --preset smoke|quick|full  smoke = -f 1 -wi 1 -w 200ms -i 1 -r 200ms (does it run)
-                                             quick = -f 1 -wi 3 -w 1s -i 3 -r 1s (default)
+                                             quick = -f 2 -wi 2 -w 500ms -i 4 -r 500ms (default)
                                              full  = -f 3 -wi 5 -w 1s -i 5 -r 1s
                   --jdk DIR                  run on this JDK (repeatable); default: the java running this
                   --jvm-args "FLAGS"         run each JDK once per flag set (repeatable), e.g.
                                              --jvm-args "-XX:+UseSerialGC" --jvm-args "-XX:+UseParallelGC"
                   --profile gc|async|jfr|stack  add a JMH profiler (repeatable); gc is always on
                   --no-gc                    leave out -prof gc
+                  --shard K/N                run only the K-th of N parts of the selection (rows dealt by
+                                             expected time; the N parts cover it exactly once)
                   --                         the rest goes to JMH unchanged: regexes, -p name=v1,v2, -f 2...
                   -h, --help                 this text
 

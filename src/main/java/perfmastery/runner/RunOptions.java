@@ -19,7 +19,8 @@ public record RunOptions(
         List<List<String>> jvmArgSets,
         List<String> profilers,
         List<String> jmhArgs,
-        List<String> commandArgs) {
+        List<String> commandArgs,
+        Shard shard) {
 
     /** What run-benchmarks.sh was asked to do. */
     public enum Command { RUN, HELP, LIST, REPORT, HEAP_COMPARE, FOOTPRINT }
@@ -39,10 +40,11 @@ public record RunOptions(
             Command sub = subcommand(args.get(0));
             if (sub != null) {
                 List<String> rest = args.subList(1, args.size());
-                return new RunOptions(sub, Preset.QUICK, List.of(), List.of(), List.of(), List.of(), rest);
+                return new RunOptions(sub, Preset.QUICK, List.of(), List.of(), List.of(), List.of(), rest, null);
             }
         }
         Preset preset = null;
+        Shard shard = null;
         List<Path> jdks = new ArrayList<>();
         List<List<String>> jvmArgSets = new ArrayList<>();
         Set<String> profilers = new LinkedHashSet<>();
@@ -64,10 +66,10 @@ public record RunOptions(
                 }
                 case "--help", "-h" -> {
                     return new RunOptions(Command.HELP, Preset.QUICK, List.of(), List.of(), List.of(), List.of(),
-                            List.of());
+                            List.of(), null);
                 }
                 case "--no-gc" -> noGc = true;
-                case "--preset", "--jdk", "--jvm-args", "--profile" -> {
+                case "--preset", "--jdk", "--jvm-args", "--profile", "--shard" -> {
                     String value = inlineValue;
                     if (value == null) {
                         if (i + 1 >= args.size()) {
@@ -89,6 +91,12 @@ public record RunOptions(
                             jdks.add(Paths.get(value));
                         }
                         case "--jvm-args" -> jvmArgSets.add(splitFlags(value));
+                        case "--shard" -> {
+                            if (shard != null) {
+                                throw new UsageError("--shard given twice: a run is one part, e.g. --shard 2/4");
+                            }
+                            shard = Shard.parse(value);
+                        }
                         default -> {
                             if (!PROFILES.contains(value)) {
                                 throw new UsageError("unknown profile '" + value + "': use gc, async, jfr or stack");
@@ -117,7 +125,7 @@ public record RunOptions(
         withGc.addAll(profilers);
         return new RunOptions(Command.RUN, preset == null ? Preset.QUICK : preset, jdks, jvmArgSets,
                 new ArrayList<>(withGc),
-                jmhArgs, List.of());
+                jmhArgs, List.of(), shard);
     }
 
     private static Command subcommand(String arg) {
@@ -136,6 +144,7 @@ public record RunOptions(
             case "--preset" -> "smoke, quick or full";
             case "--jdk" -> "a JDK folder (one with bin/java)";
             case "--jvm-args" -> "JVM flags in one argument, e.g. --jvm-args \"-XX:+UseSerialGC -Xmx1g\"";
+            case "--shard" -> "K/N, e.g. --shard 2/4";
             default -> "gc, async, jfr or stack";
         };
     }

@@ -1,16 +1,26 @@
 package perfmastery.io;
 
-import perfmastery.support.AuxCounterMean;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.results.Result;
+
+import perfmastery.support.GaugeProfiler;
 
 class AbortedTransferBenchmarkTest {
 
@@ -27,9 +37,17 @@ class AbortedTransferBenchmarkTest {
     /** Descriptors that other threads of the test JVM may open or close while a check counts. */
     private static final double STRAY_DESCRIPTORS = 3;
 
-    @Test
-    void bothVariantsDeliverHalfOfEveryTransferAndOnlyNaiveLeaksOneDescriptorEach() throws IOException {
-        assumeTrue(AbortedTransferBenchmark.openDescriptors().isPresent(), "needs /proc/self/fd");
+    private interface Variant {
+        long run(AbortedTransferBenchmark benchmark, AbortedTransferBenchmark.Descriptors descriptors)
+                throws IOException;
+    }
+
+    /**
+     * Runs {@code batches} invocations of a variant with nothing in between, as JMH's timed loop does, and
+     * checks after each that the invocation itself closed everything it opened: the closes are paid in
+     * the timed method by both variants, no untimed fixture does them.
+     */
+    private static double leftPerTransfer(Variant variant, int batches) throws IOException {
         AbortedTransferBenchmark benchmark = new AbortedTransferBenchmark();
         benchmark.writeSource();
         Path folder = benchmark.folder();
@@ -37,58 +55,79 @@ class AbortedTransferBenchmarkTest {
         try {
             long expected = AbortedTransferBenchmark.TRANSFERS_PER_INVOCATION * halfChecksum(benchmark.source());
             // The count is process-wide: a Cleaner may close a descriptor that an earlier test let go
-            // while this one counts (CI saw 191 left of 192). Collect first, and allow a few strays.
+            // while this one counts. Collect first, and allow a few strays.
             System.gc();
-            descriptors.start(1.0);
+            descriptors.checkProcfs();
+            descriptors.resetIteration();
             long baseline = AbortedTransferBenchmark.openDescriptors().getAsLong();
-
-            descriptors.resetIteration();
-            for (int invocation = 0; invocation < 3; invocation++) {
-                descriptors.countBefore();
-                assertEquals(expected, benchmark.naive(descriptors));
-                assertEquals(baseline + AbortedTransferBenchmark.TRANSFERS_PER_INVOCATION,
-                        AbortedTransferBenchmark.openDescriptors().getAsLong(), STRAY_DESCRIPTORS,
-                        "one source left open per transfer");
-                descriptors.countAfterAndCloseLeaks();
+            for (int batch = 0; batch < batches; batch++) {
+                assertEquals(expected, variant.run(benchmark, descriptors), "half of every transfer was delivered");
                 assertEquals(baseline, AbortedTransferBenchmark.openDescriptors().getAsLong(), STRAY_DESCRIPTORS,
-                        "the invocation teardown closed what naive leaked");
+                        "the timed method closed every descriptor its batch opened");
             }
-            assertEquals(1.0, descriptors.fdsLeftPerTransfer, 0.02);
-
-            descriptors.resetIteration();
-            for (int invocation = 0; invocation < 3; invocation++) {
-                descriptors.countBefore();
-                assertEquals(expected, benchmark.tryWithResources(descriptors));
-                descriptors.countAfterAndCloseLeaks();
-            }
-            assertEquals(0.0, descriptors.fdsLeftPerTransfer, 0.02);
-            assertEquals(baseline, AbortedTransferBenchmark.openDescriptors().getAsLong(), STRAY_DESCRIPTORS);
+            return descriptors.leftPerTransferThisIteration();
         } finally {
             descriptors.closeAll();
             benchmark.deleteSource();
+            assertFalse(Files.exists(folder), "teardown deletes the run's folder");
         }
-        assertFalse(Files.exists(folder), "teardown deletes the run's folder");
     }
 
     @Test
-    void theShareMakesJmhsSumTheMeanPerIterationRatio() throws IOException {
+    void naiveIsCountedAsLeavingOneDescriptorPerTransferBeforeItsTimedMethodClosesThem() throws IOException {
+        assumeTrue(AbortedTransferBenchmark.openDescriptors().isPresent(), "needs /proc/self/fd");
+        assertEquals(1.0, leftPerTransfer(AbortedTransferBenchmark::naive, 3), STRAY_DESCRIPTORS / 192);
+    }
+
+    @Test
+    void tryWithResourcesLeavesNothing() throws IOException {
+        assumeTrue(AbortedTransferBenchmark.openDescriptors().isPresent(), "needs /proc/self/fd");
+        assertEquals(0.0, leftPerTransfer(AbortedTransferBenchmark::tryWithResources, 3), STRAY_DESCRIPTORS / 192);
+    }
+
+    /** No per-invocation fixture: nothing outside the timed method does work for one variant only. */
+    @Test
+    void noFixtureRunsPerInvocation() {
+        List<String> perInvocation = new ArrayList<>();
+        for (Class<?> type : List.of(AbortedTransferBenchmark.class, AbortedTransferBenchmark.Descriptors.class)) {
+            for (Method method : type.getDeclaredMethods()) {
+                Setup setup = method.getAnnotation(Setup.class);
+                TearDown tearDown = method.getAnnotation(TearDown.class);
+                if ((setup != null && setup.value() == Level.Invocation)
+                        || (tearDown != null && tearDown.value() == Level.Invocation)) {
+                    perInvocation.add(type.getSimpleName() + "." + method.getName());
+                }
+            }
+        }
+        assertEquals(List.of(), perInvocation);
+    }
+
+    /** The iteration teardown records the iteration's true ratio as a gauge, not a share of it. */
+    @Test
+    void theIterationTeardownRecordsTheTrueRatioOfEachIteration() throws IOException {
         assumeTrue(AbortedTransferBenchmark.openDescriptors().isPresent(), "needs /proc/self/fd");
         AbortedTransferBenchmark benchmark = new AbortedTransferBenchmark();
         benchmark.writeSource();
         AbortedTransferBenchmark.Descriptors descriptors = new AbortedTransferBenchmark.Descriptors();
+        GaugeProfiler profiler = new GaugeProfiler();
         try {
-            int iterations = 3;
-            int forks = 2;
-            descriptors.start(AuxCounterMean.weight(iterations, forks, 1));
-            double jsonScore = 0;
-            for (int i = 0; i < iterations * forks; i++) {
+            descriptors.checkProcfs();
+            for (int iteration = 0; iteration < 3; iteration++) {
+                profiler.beforeIteration(null, null);
                 descriptors.resetIteration();
-                descriptors.countBefore();
                 benchmark.naive(descriptors);
-                descriptors.countAfterAndCloseLeaks();
-                jsonScore += descriptors.fdsLeftPerTransfer; // JMH's SUM over iterations and forks
+                benchmark.naive(descriptors);
+                descriptors.recordIteration();
+                Collection<? extends Result> recorded = profiler.afterIteration(null, null, null);
+                assertEquals(1, recorded.size(), recorded.toString());
+                Result gauge = recorded.iterator().next();
+                assertEquals("fdsLeftPerTransfer", gauge.getLabel());
+                assertEquals(1.0, gauge.getScore(), STRAY_DESCRIPTORS / 128, "iteration " + iteration);
             }
-            assertEquals(1.0, jsonScore, 1e-12);
+            profiler.beforeIteration(null, null);
+            descriptors.resetIteration();
+            descriptors.recordIteration();
+            assertTrue(profiler.afterIteration(null, null, null).isEmpty(), "no transfer, no figure");
         } finally {
             descriptors.closeAll();
             benchmark.deleteSource();
