@@ -73,8 +73,9 @@ import perfmastery.support.Claim.Relation;
  * <h2>What you should see</h2>
  * {@code leakyClosure} retains its whole payload per request (1,000,016 bytes, plus its 24-byte request
  * and 16-byte closure: 1,000,056 B; a little more under ZGC, which has no compressed oops),
- * {@code scopedClosure} its 24-byte closure and nothing else. Both allocate the same megabyte per request; the leak costs more collector
- * time per request and more time per request, the guide's claims.
+ * {@code scopedClosure} its 24-byte closure and nothing else. Both allocate the same megabyte per
+ * request; the guide's claims are that the leak costs more collector time per request and, through the
+ * pauses, more time per request.
  *
  * <p>Figures: see the reference results (results/reference/, made on a quiet machine); the table that
  * was here was measured while other jobs shared the 2 cores, so it was removed.

@@ -84,7 +84,8 @@ import perfmastery.support.Claim.Relation;
  * than {@code dieYoung} ({@code gcNanosPerOp}), the guide's claim; for the stop-the-world collectors it
  * is all pause time, for generational ZGC mostly concurrent time, and its pauses read near 0 at
  * millisecond resolution. Both variants allocate the same bytes per op: 296 B under Serial, Parallel and
- * G1, 304 B under ZGC (no compressed oops: the request's reference field and header grow). ZGC on JDK 17
+ * G1, 304 B under ZGC (no compressed oops: the request's reference to its body takes 8 bytes instead of 4,
+ * and the request rounds up from 24 to 32 bytes). ZGC on JDK 17
  * (not generational) is out of the claim's scope: both variants pay about the same cycle time there.
  * For a concurrent collector the figure is work on the other core, so it can exceed the time per op.
  *

@@ -31,6 +31,8 @@ class MemoryGaugesIT {
     private static final List<String> GC_GAUGES = List.of("gcPauseNanosPerOp", "gcConcurrentNanosPerOp", "gcNanosPerOp");
     /** Measurement iteration time, in milliseconds. */
     private static final int ITERATION_MILLIS = 200;
+    /** Ops per iteration of the single-shot run. */
+    private static final int BATCH = 500_000;
 
     private static JsonNode run(Path dir, String benchmark, int iterations, String... jmhOptions)
             throws IOException, InterruptedException {
@@ -129,35 +131,32 @@ class MemoryGaugesIT {
 
     /**
      * Under Serial every collection is a pause, and JMH's own {@code gc.time} (-prof gc, ms per iteration)
-     * times the same collections: the lesson's pause time per op, times each iteration's ops (its time
-     * over its ns/op), must add up to about the same milliseconds. A figure divided by the iteration count
-     * would come out at a third.
+     * times the same collections. In single-shot mode with a batch of {@value #BATCH} ops each iteration
+     * has exactly that many ops, so the lesson's pause time per op times the batch must give JMH's
+     * milliseconds, iteration by iteration. A figure divided by the iteration count would come out at a
+     * third.
      */
     @Test
     void gcTimePerOpAddsUpToJmhsOwnGcTime(@TempDir Path dir) throws Exception {
         int iterations = 3;
-        // A small young generation (-Xmn64m, beside the lesson's own pinned 1 GB heap) collects every few
-        // milliseconds, and each collection copies and promotes the window's newest requests.
+        // A small young generation (-Xmn64m, beside the lesson's own pinned 1 GB heap) collects every 200,000
+        // ops or so, and each collection copies and promotes the window's newest requests.
         JsonNode result = run(dir, "perfmastery.memory.GenerationalGcBenchmark.promoted", iterations,
-                "-prof", "gc", "-jvmArgsPrepend", "-XX:+UseSerialGC -Xmn64m");
+                "-bm", "ss", "-bs", String.valueOf(BATCH), "-prof", "gc", "-jvmArgsPrepend", "-XX:+UseSerialGC -Xmn64m");
         gcGaugesAddUp(result, iterations);
         double[] pause = perIteration(result, "gcPauseNanosPerOp", iterations);
         double[] concurrent = perIteration(result, "gcConcurrentNanosPerOp", iterations);
-        JsonNode nanosPerOp = result.get("primaryMetric").get("rawData").get(0);
         JsonNode jmhGcTime = result.get("secondaryMetrics").get("gc.time");
         assertNotNull(jmhGcTime, "-prof gc timed collections: " + result.get("secondaryMetrics"));
-        double lessonMillis = 0;
-        double jmhMillis = 0;
+        double jmhTotal = 0;
         for (int i = 0; i < iterations; i++) {
             assertEquals(0.0, concurrent[i], 0, "Serial has no concurrent cycles");
-            double ops = ITERATION_MILLIS * 1_000_000.0 / nanosPerOp.get(i).asDouble();
-            lessonMillis += pause[i] * ops / 1_000_000;
-            jmhMillis += jmhGcTime.get("rawData").get(0).get(i).asDouble();
+            double lessonMillis = pause[i] * BATCH / 1_000_000;
+            double jmhMillis = jmhGcTime.get("rawData").get(0).get(i).asDouble();
+            jmhTotal += jmhMillis;
+            // Each side is a difference of two whole-millisecond readings; JMH's window holds the lesson's.
+            assertEquals(jmhMillis, lessonMillis, 2, "iteration " + i + ": the lesson's GC pause time against JMH's gc.time");
         }
-        assertTrue(jmhMillis >= 20, "collections took " + jmhMillis + " ms: enough to tell a third from the whole");
-        // Windows differ a little (JMH's includes the iteration's setup and teardown), each reading is within
-        // 1 ms, and the op count is estimated from the nominal iteration time.
-        assertEquals(jmhMillis, lessonMillis, 0.25 * jmhMillis + 2 * iterations,
-                "the lesson's GC pause time over the measured iterations, against JMH's gc.time");
+        assertTrue(jmhTotal >= 3 * 2 * iterations, "collections took " + jmhTotal + " ms: enough to tell a third from the whole");
     }
 }
