@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.results.Result;
 
 class AllocationChurnBenchmarkTest {
 
@@ -56,10 +60,12 @@ class AllocationChurnBenchmarkTest {
             response.tearDown();
         }
         AllocationChurnBenchmark.Response other = response(1024);
+        AllocationChurnBenchmark.Response third = response(1024);
         try {
-            assertNotSame(other.workerBuffer(), response(1024).workerBuffer(), "each state has its own ThreadLocal");
+            assertNotSame(other.workerBuffer(), third.workerBuffer(), "each state has its own ThreadLocal");
         } finally {
             other.tearDown();
+            third.tearDown();
         }
     }
 
@@ -76,5 +82,32 @@ class AllocationChurnBenchmarkTest {
         }
         assertNotNull(escaping.lastSpan(), "smallEscaping publishes its span, so it must be on the heap");
         assertEquals(64, escaping.lastSpan().length());
+    }
+
+    @Test
+    void iterationTeardownRecordsGcTimePerRequestOfThatIteration() {
+        AllocationChurnBenchmark benchmark = new AllocationChurnBenchmark();
+        benchmark.setUp();
+        AllocationChurnBenchmark.Response response = response(65536);
+        try {
+            for (int i = 0; i < 5; i++) {
+                benchmark.churn(response);
+            }
+            response.startIteration();
+            for (int i = 0; i < 20; i++) {
+                benchmark.churn(response);
+            }
+            assertTrue(Garbage.collectWithALiveSet() > 0);
+            Map<String, Result<?>> gauges = RecordedGauges.during(response::endIteration);
+            double pause = RecordedGauges.score(gauges, "gcPauseNanosPerOp");
+            double pauseMillis = pause * 20 / 1_000_000;
+            assertTrue(pauseMillis >= 1, "System.gc() paused at least 1 ms: " + pause + " ns per request");
+            assertEquals(Math.rint(pauseMillis), pauseMillis, 1e-6,
+                    "whole milliseconds over exactly the iteration's 20 requests, not the trial's 25");
+            assertEquals(pause + RecordedGauges.score(gauges, "gcConcurrentNanosPerOp"),
+                    RecordedGauges.score(gauges, "gcNanosPerOp"), 1e-9);
+        } finally {
+            response.tearDown();
+        }
     }
 }

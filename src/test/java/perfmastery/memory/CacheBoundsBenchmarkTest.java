@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
 
 class CacheBoundsBenchmarkTest {
 
@@ -111,5 +114,33 @@ class CacheBoundsBenchmarkTest {
     void variantNamesComeFromTheBenchmarkName() {
         assertEquals("caffeine", CacheBoundsBenchmark.variantOf("perfmastery.memory.CacheBoundsBenchmark.caffeine"));
         assertThrows(IllegalArgumentException.class, () -> caches().retainedBytes("nope"));
+    }
+
+    @Test
+    void iterationTeardownRecordsTheTrueFiguresOfTheVariantItRanAndReleases() {
+        for (String variant : VARIANTS) {
+            CacheBoundsBenchmark benchmark = benchmark();
+            CacheBoundsBenchmark.Caches caches = new CacheBoundsBenchmark.Caches();
+            BenchmarkParams params = JmhParams.of("perfmastery.memory.CacheBoundsBenchmark." + variant,
+                    Map.of("capacity", String.valueOf(CAPACITY), "keys", String.valueOf(KEYS)));
+            caches.newCaches(params);
+            for (int i = 0; i < 20_000; i++) {
+                method(variant).apply(benchmark, caches);
+            }
+            double hitRatio = caches.measuredHitRatio();
+            long retained = caches.retainedBytes(variant);
+            Map<String, Result<?>> gauges = RecordedGauges.during(() -> caches.measureAndRelease(params));
+
+            assertEquals(hitRatio, RecordedGauges.score(gauges, "hitRatio"), 0, variant);
+            assertTrue(hitRatio > 0.3 && hitRatio < 1, variant + " hit ratio " + hitRatio);
+            assertEquals(retained, RecordedGauges.score(gauges, "retainedBytes"), 0, variant);
+            if (!variant.equals("weakHashMap")) {
+                // (The weak map's entries may go at any collection, so it has no lower bound.)
+                assertTrue(retained > CAPACITY * 1024L, variant + " retains at least a full cache of 1 KiB values: " + retained);
+            }
+            assertEquals(RecordedGauges.score(gauges, "gcPauseNanosPerOp") + RecordedGauges.score(gauges, "gcConcurrentNanosPerOp"),
+                    RecordedGauges.score(gauges, "gcNanosPerOp"), 1e-9, variant);
+            assertTrue(caches.released(), variant + ": the teardown drops every cache");
+        }
     }
 }

@@ -1,13 +1,12 @@
 package perfmastery.memory;
 
-import perfmastery.support.AuxCounterMean;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
-import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.results.Result;
 
 class ClosureRetentionBenchmarkTest {
 
@@ -50,9 +49,11 @@ class ClosureRetentionBenchmarkTest {
         }
         double leakyBytes = leaky.measureRetainedBytesPerRequest();
         double scopedBytes = scoped.measureRetainedBytesPerRequest();
-        assertTrue(leakyBytes >= 1_000_000 && leakyBytes < 1_000_200, "leaky retains its payload: " + leakyBytes);
-        assertTrue(scopedBytes > 0 && scopedBytes < 100, "scoped retains a small closure: " + scopedBytes);
-        assertTrue(leakyBytes / scopedBytes >= 1000, "the lesson's claim, in miniature");
+        // A 1,000,016-byte payload, a 24-byte request and a 16-byte closure (compressed oops).
+        assertEquals(1_000_016 + 24 + 16, leakyBytes, 0, "leaky retains its request and payload");
+        assertEquals(24, scopedBytes, 0, "scoped retains a closure of two ints and nothing else");
+        assertTrue(leakyBytes >= 1_000_000, "the lesson's leaky-retains-its-payload claim, in miniature");
+        assertTrue(scopedBytes < 32, "the lesson's scoped-retains-only-the-closure claim, in miniature");
     }
 
     @Test
@@ -68,19 +69,40 @@ class ClosureRetentionBenchmarkTest {
     }
 
     @Test
-    void iterationTeardownReportsItsShareAndReleases() {
+    void iterationTeardownRecordsTheTrueFiguresAndReleases() {
         ClosureRetentionBenchmark benchmark = benchmark(1_000);
         ClosureRetentionBenchmark.GlobalListeners listeners = listeners();
         for (int i = 0; i < 10; i++) {
             benchmark.leakyClosure(listeners);
         }
-        double perRequest = listeners.measureRetainedBytesPerRequest();
-        IterationParams fourIterations = new IterationParams(IterationType.MEASUREMENT, 4, TimeValue.seconds(1), 1);
-        listeners.retainedBytesPerRequest = AuxCounterMean.share(perRequest, 4, 1, 1);
-        assertEquals(perRequest / 4, listeners.retainedBytesPerRequest, 1e-9);
-        assertEquals(IterationType.MEASUREMENT, fourIterations.getType());
-        listeners.reset();
-        assertEquals(0, listeners.size());
+        assertTrue(Garbage.collectWithALiveSet() > 0);
+        Map<String, Result<?>> gauges = RecordedGauges.during(listeners::measureAndRelease);
+
+        // Each of the 10 closures keeps a 1,016-byte payload, a 24-byte request and itself (16 bytes): the
+        // figure is per request and undivided by iterations, forks or anything else.
+        assertEquals(1_016 + 24 + 16, RecordedGauges.score(gauges, "retainedBytesPerRequest"), 0);
+        assertEquals("B", gauges.get("retainedBytesPerRequest").getScoreUnit());
+        double pause = RecordedGauges.score(gauges, "gcPauseNanosPerOp");
+        double pauseMillis = pause * 10 / 1_000_000;
+        assertTrue(pauseMillis >= 1, "System.gc() paused at least 1 ms: " + pause + " ns per request");
+        assertEquals(Math.rint(pauseMillis), pauseMillis, 1e-6, "whole milliseconds over exactly the 10 requests");
+        assertEquals(pause + RecordedGauges.score(gauges, "gcConcurrentNanosPerOp"),
+                RecordedGauges.score(gauges, "gcNanosPerOp"), 1e-9);
+
+        assertEquals(0, listeners.size(), "the teardown releases the closures");
         assertEquals(0.0, listeners.measureRetainedBytesPerRequest(), 0);
+    }
+
+    @Test
+    void theFigureIsPerRequestWhateverTheCountLeftInTheList() {
+        ClosureRetentionBenchmark benchmark = benchmark(1_000);
+        for (int requests : new int[] {1, 2, ClosureRetentionBenchmark.LEAK_CAP, ClosureRetentionBenchmark.LEAK_CAP + 1}) {
+            ClosureRetentionBenchmark.GlobalListeners scoped = listeners();
+            for (int i = 0; i < requests; i++) {
+                benchmark.scopedClosure(scoped);
+            }
+            Map<String, Result<?>> gauges = RecordedGauges.during(scoped::measureAndRelease);
+            assertEquals(24, RecordedGauges.score(gauges, "retainedBytesPerRequest"), 0, requests + " requests");
+        }
     }
 }
