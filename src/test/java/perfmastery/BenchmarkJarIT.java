@@ -85,7 +85,7 @@ class BenchmarkJarIT {
     @Test
     void jarRunsJmhAndCarriesTheFirstLesson() throws IOException {
         try (JarFile jarFile = new JarFile(jar().toFile())) {
-            assertEquals("org.openjdk.jmh.Main", jarFile.getManifest().getMainAttributes().getValue("Main-Class"));
+            assertEquals("perfmastery.support.BenchmarksMain", jarFile.getManifest().getMainAttributes().getValue("Main-Class"));
             assertNotNull(jarFile.getEntry("perfmastery/cpu/FibonacciBenchmark.class"));
         }
         assertTrue(listedClasses().contains("perfmastery.cpu.FibonacciBenchmark"));
