@@ -4,12 +4,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
 
 import perfmastery.support.Claim;
 import perfmastery.support.Claim.Relation;
@@ -18,15 +22,19 @@ import perfmastery.support.Claim.Relation;
  * Checks the {@link Claim}s of each benchmark class named in a run. The classes are loaded without
  * initialisation from the report's own class path; classes it cannot find (other suites) have no claims.
  *
- * <p>CONFIRMED means that for every matched pair the 95 % bootstrap interval lies on the claim's side
- * of the factor or bound (its lower end at or above the factor, or its upper end at or below a LOWER
- * bound). Percentiles of sample mode have no interval; their point value is compared. NOT CONFIRMED
- * quotes the weakest pair; NOT MEASURED says what was missing.
+ * <p>Each matched pair (or, for a bound claim, each matched row) gets the 95 % interval of {@link Intervals}
+ * and a verdict of its own: CONFIRMED when the interval lies wholly on the claim's side of the factor or bound
+ * (lower end at or above the factor; upper end at or below a LOWER bound, lower end at or above a HIGHER one),
+ * REFUTED when it lies wholly on the other side, INCONCLUSIVE when it straddles it or when there is no interval
+ * (1 fork, no rawData). The claim is CONFIRMED only when every pair is, REFUTED when any pair is, else
+ * INCONCLUSIVE; the weakest pair is quoted. NOT MEASURED: no row matched, or the run is outside the claim's
+ * {@link Claim#requires() scope}. Percentiles of sample mode have intervals from each iteration's percentile.
  */
 final class ClaimChecker {
 
     static final String CONFIRMED = "CONFIRMED";
-    static final String NOT_CONFIRMED = "NOT CONFIRMED";
+    static final String REFUTED = "REFUTED";
+    static final String INCONCLUSIVE = "INCONCLUSIVE";
     static final String NOT_MEASURED = "NOT MEASURED";
 
     private static final Pattern PERCENTILE = Pattern.compile("p(\\d{1,2}(\\.\\d+)?|100)");
@@ -35,10 +43,12 @@ final class ClaimChecker {
     /**
      * The verdict of one claim on one run.
      *
-     * @param measured the weakest pair's figure (a ratio, or the metric in its unit for a bound claim); null if not measured
-     * @param detail   which pair is the weakest, or why nothing was measured
+     * @param measured the weakest pair's figure (a ratio, or the metric in its unit for a bound claim) with its
+     *                 interval; null if not measured
+     * @param reason   which pair is the weakest and why it has its verdict, or why nothing was measured
      */
-    record Verdict(String runLabel, String lesson, Claim claim, String status, Bootstrap.Estimate measured, String unit, String detail) {
+    record Verdict(String runLabel, String lesson, Claim claim, String status, Estimate measured, String unit,
+                   String reason) {
     }
 
     /** A parsed selector: a method name or {@code *}, and parameter constraints. */
@@ -108,13 +118,25 @@ final class ClaimChecker {
                         + "; it is not checked");
                 continue;
             }
+            if (claim.basis().isBlank()) {
+                warnings.add("@Claim \"" + claim.id() + "\" on " + className + " has no basis: say where its "
+                        + (claim.baseline().isEmpty() ? "bound" : "factor") + " comes from (the guide's words or a"
+                        + " stated principle)");
+            }
             valid.add(claim);
         }
         return valid;
     }
 
+    /** Classes by JMH's name, null (as Optional.empty) when not on the class path: a failed lookup costs an exception. */
+    private static final Map<String, java.util.Optional<Class<?>>> CLASSES = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The class, or a nested class written with dots (a.Outer.Inner, as JMH names it), or null. */
     private static Class<?> loadClass(String className) {
+        return CLASSES.computeIfAbsent(className, name -> java.util.Optional.ofNullable(findClass(name))).orElse(null);
+    }
+
+    private static Class<?> findClass(String className) {
         String name = className;
         while (true) {
             try {
@@ -164,8 +186,11 @@ final class ClaimChecker {
             return "empty metric (use \"primary\")";
         }
         if (metric.startsWith("p") && metric.length() > 1 && Character.isDigit(metric.charAt(1))
-                && !PERCENTILE.matcher(metric).matches()) {
+                && (!PERCENTILE.matcher(metric).matches() || Intervals.percentOf(metric) == null)) {
             return "bad percentile \"" + metric + "\" (expected pNN or pNN.N)";
+        }
+        if (!RunScope.known(claim.requires())) {
+            return "unknown requires \"" + claim.requires() + "\" (known: " + RunScope.GENERATIONAL_GC + ")";
         }
         return null;
     }
@@ -188,8 +213,9 @@ final class ClaimChecker {
         }
         List<Verdict> verdicts = new ArrayList<>();
         for (var entry : byClass.entrySet()) {
+            Intervals.Pools pools = new Intervals.Pools(entry.getValue());
             for (Claim claim : claimsOf(entry.getKey())) {
-                verdicts.add(check(run, entry.getKey(), entry.getValue(), claim));
+                verdicts.add(check(run, entry.getKey(), entry.getValue(), claim, pools));
             }
         }
         return verdicts;
@@ -208,14 +234,26 @@ final class ClaimChecker {
         return null;
     }
 
-    private record Pair(Row variant, Row baseline, Bootstrap.Estimate estimate, double margin) {
+    /** One compared pair (or one row of a bound claim) with its own verdict. */
+    private record Pair(Row variant, Row baseline, Estimate estimate, String status, double margin, String why) {
     }
 
+    /** Verdicts of every claim of one class on one run; {@code rows} are the class's rows of that run. */
     static Verdict check(Run run, String lesson, List<Row> rows, Claim claim) {
+        return check(run, lesson, rows, claim, new Intervals.Pools(rows));
+    }
+
+    private static Verdict check(Run run, String lesson, List<Row> rows, Claim claim, Intervals.Pools pools) {
         Selector variant = Selector.parse(claim.variant());
         boolean ratioForm = !claim.baseline().isEmpty();
         boolean anyBaseline = "*".equals(claim.baseline().strip());
         Selector baseline = ratioForm ? Selector.parse(claim.baseline()) : null;
+        String unit = ratioForm ? "x" : "";
+        String outside = RunScope.whyOutside(claim.requires(), run.jdkVersion(), run.jvmArgs());
+        if (outside != null) {
+            return new Verdict(run.label(), lesson, claim, NOT_MEASURED, null, unit,
+                    "outside the claim's scope (" + claim.requires() + "): " + outside);
+        }
         List<Map<String, String>> alternatives = new ArrayList<>();
         for (String alternative : claim.params()) {
             Map<String, String> pairs = new TreeMap<>();
@@ -227,8 +265,7 @@ final class ClaimChecker {
                 .filter(r -> variant.matches(r) && (baseline == null || anyBaseline || !baseline.matches(r)))
                 .toList();
         String metric = claim.metric();
-        boolean percentile = PERCENTILE.matcher(metric).matches();
-        String unit = ratioForm ? "x" : "";
+        boolean percentile = Intervals.percentOf(metric) != null;
         if (variants.isEmpty()) {
             String why = variant.mentionsVirtual() && RunComparison.javaMajor(run.jdkVersion()) < 21
                     ? "needs JDK 21+ (this run: JDK " + run.jdkVersion() + ")"
@@ -240,22 +277,26 @@ final class ClaimChecker {
             fixed.addAll(baseline.constraints().keySet());
         }
         boolean methodInKey = baseline != null && variant.anyMethod() && baseline.anyMethod() && !anyBaseline;
+        Boolean writtenForTime = Metric.PRIMARY.equals(metric) ? declaredTimeMode(lesson) : null;
         List<Pair> pairs = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (Row v : variants) {
-            Metric vm = metricOf(v, metric, percentile);
-            if (vm == null) {
+            Intervals.Data vd = Intervals.data(v, metric);
+            if (vd == null) {
                 missing.add(missingMetric(v, metric, percentile));
                 continue;
             }
+            // A claim on the score written for a time mode reads the other way round on a throughput run (and back).
+            boolean flipped = writtenForTime != null && writtenForTime == v.higherIsBetter();
+            if (flipped && !ratioForm) {
+                missing.add("the bound is in the units of " + (writtenForTime ? "a time mode" : "throughput") + ", "
+                        + describe(v) + " ran in " + v.mode());
+                continue;
+            }
+            Relation relation = flipped ? opposite(claim.relation()) : claim.relation();
             if (!ratioForm) {
-                Bootstrap.Estimate e = percentile
-                        ? point(v.primary().percentile(percentOf(metric)))
-                        : Bootstrap.mean(vm, run.label() + "|" + claim.id() + "|" + v.key());
-                unit = percentile ? v.primary().unit() : vm.unit();
-                double worst = claim.relation() == Relation.LOWER ? edge(e, true) : edge(e, false);
-                double margin = claim.relation() == Relation.LOWER ? claim.bound() - worst : worst - claim.bound();
-                pairs.add(new Pair(v, null, e, margin));
+                unit = vd.unit();
+                pairs.add(boundPair(claim, v, Intervals.mean(vd, pools.of(v, metric))));
                 continue;
             }
             String key = pairKey(v, fixed, methodInKey);
@@ -265,24 +306,16 @@ final class ClaimChecker {
                 if (!isBaseline || b == v || !pairKey(b, fixed, methodInKey).equals(key)) {
                     continue;
                 }
-                Metric bm = metricOf(b, metric, percentile);
-                if (bm == null) {
+                Intervals.Data bd = Intervals.data(b, metric);
+                if (bd == null) {
                     missing.add(missingMetric(b, metric, percentile));
                     continue;
                 }
                 paired = true;
-                Bootstrap.Estimate e;
-                String seed = run.label() + "|" + claim.id() + "|" + v.key() + "|" + b.key();
-                if (percentile) {
-                    double pv = v.primary().percentile(percentOf(metric));
-                    double pb = b.primary().percentile(percentOf(metric));
-                    e = point(claim.relation() == Relation.LOWER ? pb / pv : pv / pb);
-                } else {
-                    e = claim.relation() == Relation.LOWER ? Bootstrap.ratio(bm, vm, seed) : Bootstrap.ratio(vm, bm, seed);
-                }
-                double lowEdge = edge(e, false);
-                double margin = lowEdge > 0 ? Math.log(lowEdge / claim.factor()) : Double.NEGATIVE_INFINITY;
-                pairs.add(new Pair(v, b, e, Double.isNaN(margin) ? Double.NEGATIVE_INFINITY : margin));
+                Estimate e = relation == Relation.LOWER
+                        ? Intervals.ratio(bd, pools.of(b, metric), vd, pools.of(v, metric))
+                        : Intervals.ratio(vd, pools.of(v, metric), bd, pools.of(b, metric));
+                pairs.add(ratioPair(claim, v, b, e));
             }
             if (!paired && missing.isEmpty()) {
                 missing.add(baseline.mentionsVirtual() && RunComparison.javaMajor(run.jdkVersion()) < 21
@@ -291,55 +324,103 @@ final class ClaimChecker {
             }
         }
         if (pairs.isEmpty()) {
-            return new Verdict(run.label(), lesson, claim, NOT_MEASURED, null, unit, String.join("; ", new java.util.LinkedHashSet<>(missing)));
+            return new Verdict(run.label(), lesson, claim, NOT_MEASURED, null, unit,
+                    String.join("; ", new LinkedHashSet<>(missing)));
         }
+        // The weakest pair decides: any REFUTED refutes, all CONFIRMED confirm, else INCONCLUSIVE.
         Pair weakest = pairs.get(0);
-        boolean all = true;
         for (Pair p : pairs) {
-            if (p.margin() < weakest.margin()) {
+            if (weaker(p, weakest)) {
                 weakest = p;
             }
-            all &= p.margin() >= 0;
         }
-        StringBuilder detail = new StringBuilder(pairs.size() == 1 ? "" : "weakest of " + pairs.size() + ": ");
-        detail.append(describe(weakest.variant()));
+        StringBuilder reason = new StringBuilder(pairs.size() == 1 ? "" : "weakest of " + pairs.size() + ": ");
+        reason.append(describe(weakest.variant()));
         if (weakest.baseline() != null) {
-            detail.append(" vs ").append(describe(weakest.baseline()));
+            reason.append(" vs ").append(describe(weakest.baseline()));
         }
-        if (!weakest.estimate().hasInterval()) {
-            detail.append(percentile ? "; percentiles have no interval" : "; no interval (too few samples)");
-        } else if (weakest.estimate().approximate()) {
-            detail.append("; approximate interval (no rawData)");
-        } else if (weakest.estimate().iterationsOnly()) {
-            detail.append("; one fork: the interval covers iterations only");
-        }
+        reason.append(": ").append(weakest.why());
         if (!missing.isEmpty()) {
-            detail.append("; not measured: ").append(String.join("; ", new java.util.LinkedHashSet<>(missing)));
+            reason.append("; not measured: ").append(String.join("; ", new LinkedHashSet<>(missing)));
         }
-        return new Verdict(run.label(), lesson, claim, all ? CONFIRMED : NOT_CONFIRMED, weakest.estimate(), unit, detail.toString());
+        return new Verdict(run.label(), lesson, claim, weakest.status(), weakest.estimate(), unit, reason.toString());
     }
 
-    private static Bootstrap.Estimate point(double value) {
-        return new Bootstrap.Estimate(value, Double.NaN, Double.NaN, false, false);
+    /**
+     * Whether the class declares time modes only (true: avgt, sample, ss), throughput only (false), or neither
+     * or both (null), from its {@code @BenchmarkMode}: the mode its claims on the score are written for.
+     */
+    private static Boolean declaredTimeMode(String className) {
+        Class<?> type = loadClass(className);
+        BenchmarkMode declared = type == null ? null : type.getAnnotation(BenchmarkMode.class);
+        if (declared == null || declared.value().length == 0) {
+            return null;
+        }
+        boolean time = false;
+        boolean throughput = false;
+        for (Mode mode : declared.value()) {
+            time |= mode == Mode.AverageTime || mode == Mode.SampleTime || mode == Mode.SingleShotTime;
+            throughput |= mode == Mode.Throughput;
+        }
+        return time == throughput ? null : time;
     }
 
-    /** The interval's upper (or lower) end, or the point value when there is no interval. */
-    private static double edge(Bootstrap.Estimate e, boolean upper) {
+    private static Relation opposite(Relation relation) {
+        return relation == Relation.LOWER ? Relation.HIGHER : Relation.LOWER;
+    }
+
+    /** Status first (REFUTED, then INCONCLUSIVE, then CONFIRMED), then the smaller margin. */
+    private static boolean weaker(Pair p, Pair than) {
+        int rank = rank(p.status());
+        int other = rank(than.status());
+        return rank != other ? rank < other : p.margin() < than.margin();
+    }
+
+    private static int rank(String status) {
+        return switch (status) {
+            case REFUTED -> 0;
+            case INCONCLUSIVE -> 1;
+            default -> 2;
+        };
+    }
+
+    private static Pair ratioPair(Claim claim, Row v, Row b, Estimate e) {
+        double factor = claim.factor();
+        String needs = "the factor " + Fmt.factor(factor);
         if (!e.hasInterval()) {
-            return e.value();
+            double margin = e.value() > 0 ? Math.log(e.value() / factor) : Double.NEGATIVE_INFINITY;
+            return new Pair(v, b, e, INCONCLUSIVE, Double.isNaN(margin) ? Double.NEGATIVE_INFINITY : margin, e.note());
         }
-        return upper ? e.high() : e.low();
+        double margin = e.low() > 0 ? Math.log(e.low() / factor) : Double.NEGATIVE_INFINITY;
+        String interval = "interval " + Fmt.interval(e);
+        if (e.low() >= factor) {
+            return new Pair(v, b, e, CONFIRMED, margin, interval + " clears " + needs);
+        }
+        if (e.high() < factor) {
+            return new Pair(v, b, e, REFUTED, margin, interval + " lies wholly below " + needs);
+        }
+        return new Pair(v, b, e, INCONCLUSIVE, margin, interval + " straddles " + needs);
     }
 
-    private static double percentOf(String metric) {
-        return Double.parseDouble(metric.substring(1));
-    }
-
-    private static Metric metricOf(Row row, String metric, boolean percentile) {
-        if (percentile) {
-            return "sample".equals(row.mode()) ? row.primary() : null;
+    private static Pair boundPair(Claim claim, Row v, Estimate e) {
+        boolean lower = claim.relation() == Relation.LOWER;
+        double bound = claim.bound();
+        String needs = "the bound " + Fmt.value(bound);
+        if (!e.hasInterval()) {
+            double margin = lower ? bound - e.value() : e.value() - bound;
+            return new Pair(v, null, e, INCONCLUSIVE, Double.isNaN(margin) ? Double.NEGATIVE_INFINITY : margin,
+                    e.note());
         }
-        return row.metric(metric);
+        String interval = "interval " + Fmt.value(e.low()) + " to " + Fmt.value(e.high());
+        double margin = lower ? bound - e.high() : e.low() - bound;
+        if (lower ? e.high() <= bound : e.low() >= bound) {
+            return new Pair(v, null, e, CONFIRMED, margin, interval + " is within " + needs);
+        }
+        if (lower ? e.low() > bound : e.high() < bound) {
+            return new Pair(v, null, e, REFUTED, margin, interval + " lies wholly " + (lower ? "above " : "below ")
+                    + needs);
+        }
+        return new Pair(v, null, e, INCONCLUSIVE, margin, interval + " straddles " + needs);
     }
 
     private static String missingMetric(Row row, String metric, boolean percentile) {

@@ -90,7 +90,7 @@ final class Fmt {
     }
 
     /** "low to high", or "n/a". */
-    static String interval(Bootstrap.Estimate e) {
+    static String interval(Estimate e) {
         if (e == null || !e.hasInterval()) {
             return "n/a";
         }

@@ -204,6 +204,7 @@ final class JmhJsonReader {
         }
         double[][] forks = null;
         NavigableMap<Double, Long> histogram = null;
+        Metric.Histogram[][] iterationHistograms = null;
         JsonNode raw = node.get("rawData");
         JsonNode rawHistogram = node.get("rawDataHistogram");
         if (raw != null && !raw.isNull()) {
@@ -223,6 +224,7 @@ final class JmhJsonReader {
                 throw wrongType(where, "rawDataHistogram", "an array");
             }
             histogram = new TreeMap<>();
+            iterationHistograms = new Metric.Histogram[rawHistogram.size()][];
             forks = new double[rawHistogram.size()][];
             for (int f = 0; f < rawHistogram.size(); f++) {
                 JsonNode fork = rawHistogram.get(f);
@@ -230,7 +232,9 @@ final class JmhJsonReader {
                     throw wrongType(where, "rawDataHistogram", "an array per fork");
                 }
                 List<Double> means = new ArrayList<>();
+                List<Metric.Histogram> iterations = new ArrayList<>();
                 for (JsonNode iteration : fork) {
+                    List<double[]> pairs = new ArrayList<>();
                     if (!iteration.isArray()) {
                         throw wrongType(where, "rawDataHistogram", "an array per iteration");
                     }
@@ -248,16 +252,19 @@ final class JmhJsonReader {
                         sum += value * c;
                         count += (long) c;
                         histogram.merge(value, (long) c, Long::sum);
+                        pairs.add(new double[] {value, c});
                     }
                     if (count > 0) {
                         means.add(sum / count);
+                        iterations.add(Metric.Histogram.of(pairs));
                     }
                 }
                 forks[f] = means.stream().mapToDouble(Double::doubleValue).toArray();
+                iterationHistograms[f] = iterations.toArray(Metric.Histogram[]::new);
             }
         }
         return new Metric(name, score, error, unit, forks, Collections.unmodifiableNavigableMap(percentiles),
-                histogram == null ? null : Collections.unmodifiableNavigableMap(histogram));
+                histogram == null ? null : Collections.unmodifiableNavigableMap(histogram), iterationHistograms);
     }
 
     private static double[] finite(JsonNode values, String where, NonFinite nonFinite) {

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import perfmastery.support.Claim;
+
 /**
  * Turns the runs into the report's content: lesson tables and charts per run, run comparisons, claim
  * verdicts, the method, and the two CSV files. Writing files is {@link ReportMain}'s job.
@@ -15,26 +17,32 @@ import java.util.Set;
 final class ReportBuilder {
 
     static final String METHOD = "Lesson tables show JMH's own score ± scoreError, where scoreError is JMH's 99.9 %"
-            + " confidence half-width (Student t over all measured iterations of all forks); the lesson charts draw"
-            + " that 99.9 % interval as whiskers and switch to a log scale when bars differ by more than 20x."
-            + " Run comparisons and claims treat forks as the independent unit: from rawData, a seeded two-level"
-            + " bootstrap (" + Bootstrap.REPLICATES + " replicates; resample the forks with replacement, then the"
-            + " iterations inside each resampled fork; take the mean of the fork means, its deviation from the observed"
-            + " mean, on the log scale, scaled by √(F/(F−1)) for F forks because plain resampling shrinks the variance by (F−1)/F) gives a 95 % percentile"
-            + " interval for the ratio of means (quantiles: Apache Commons Statistics, Hyndman-Fan type 8; random"
-            + " numbers: Commons RNG XO_RO_SHI_RO_128_PP seeded from the row's key, so the same input gives the same"
-            + " report). Ratios are normalised so that above 1 means run b is better: a/b for time modes (avgt,"
-            + " sample, ss), b/a for throughput. A verdict is faster or slower only when the interval excludes 1 and"
-            + " the ratio is at least 3 % away from 1; otherwise ≈. Allocation (gc.alloc.rate.norm, B/op) is"
-            + " compared the same way as a/b (more-alloc, less-alloc), and is ≈ when both sides allocate under"
-            + " 1 B/op. With one fork on a side the interval covers iteration-to-iteration noise only, not"
-            + " fork-to-fork variation, and says so. Without rawData the interval is approximate: the quotient of"
-            + " JMH's two 99.9 % intervals (conservative). In sample mode each iteration's mean comes from its"
-            + " histogram and the percentiles are JMH's. The summary row is the geometric mean of the ratios of the"
-            + " rows both runs have. A claim is CONFIRMED when, for every pair it covers, the 95 % interval clears"
-            + " the claimed factor (its lower end is at least the factor) or the bound (upper end at most a LOWER"
-            + " bound, lower end at least a HIGHER bound); percentiles are compared as points. The figure quoted is"
-            + " the weakest pair's.";
+            + " confidence half-width (Student t over all measured iterations of all forks, as if they were independent);"
+            + " the lesson charts draw that interval as whiskers and switch to a log scale when bars differ by more than"
+            + " 20x. A lesson's own metrics (gauges, counters) show their mean per measured iteration from rawData."
+            + " Run comparisons and claims treat forks as the independent unit: each row's metric is reduced to its fork"
+            + " means (the mean of each fork's measured iterations; in sample mode each iteration's mean, or for p50/p99"
+            + " each iteration's percentile, from rawDataHistogram), and its figure is the mean of the fork means. Rows"
+            + " whose values are all above 0 are handled on the log scale (relative spread), others on the linear"
+            + " scale. The fork-to-fork variance is pooled over the rows of the same run, class, mode and metric (they"
+            + " ran on the same JVM build, flags and machine), with df = Σ(F−1); a row whose own variance is larger"
+            + " keeps its own. The 95 % interval of a mean is Student t with the pooled df; of a ratio of two rows"
+            + " (same run or two runs), log ratio ± t·√(s_a²/F_a + s_b²/F_b), with Welch–Satterthwaite df when the two"
+            + " pools differ (t quantiles: Apache Commons Statistics). A side whose mean is 0 bounds the ratio by the"
+            + " two sides' own 97.5 % intervals. When no row of a pool has two forks there is no fork-to-fork"
+            + " variance and no interval; without rawData there is no interval either (JMH's scoreError treats"
+            + " iterations as independent). Ratios are normalised so that above 1 means run b is better: a/b for time"
+            + " modes (avgt, sample, ss), b/a for throughput. A comparison's verdict is faster or slower only when the"
+            + " interval excludes 1 and the ratio is at least 3 % away from 1; otherwise ≈, and its note says why"
+            + " (no interval and why, the interval includes 1, a small effect). Allocation (gc.alloc.rate.norm, B/op)"
+            + " is compared the same way as a/b (more-alloc, less-alloc), and is ≈ when both sides allocate under"
+            + " 1 B/op. The summary row is the geometric mean of the ratios of the rows both runs have. A claim's pair"
+            + " is CONFIRMED when its interval clears the claimed factor (lower end at least the factor) or bound"
+            + " (upper end at most a LOWER bound, lower end at least a HIGHER bound), REFUTED when the interval lies"
+            + " wholly on the other side, INCONCLUSIVE when it straddles it or there is no interval. A claim is"
+            + " CONFIRMED when every pair is, REFUTED when any pair is, else INCONCLUSIVE; the weakest pair is quoted."
+            + " NOT MEASURED: no row matched, or the run is outside the claim's scope (e.g. a collector that is not"
+            + " generational).";
 
     record Output(String markdown, String html, Map<String, String> charts, String comparisonCsv, String claimsCsv,
                   List<ClaimChecker.Verdict> verdicts, List<RunComparison.Result> comparisons, List<String> warnings) {
@@ -85,7 +93,8 @@ final class ReportBuilder {
         doc.paragraph("Inputs (column labels come from the JDK, VM and JVM flags; the file name only breaks ties):");
         doc.bullets(inputs);
         doc.paragraph("Claims: " + count(verdicts, ClaimChecker.CONFIRMED) + " confirmed, "
-                + count(verdicts, ClaimChecker.NOT_CONFIRMED) + " not confirmed, "
+                + count(verdicts, ClaimChecker.REFUTED) + " refuted, "
+                + count(verdicts, ClaimChecker.INCONCLUSIVE) + " inconclusive, "
                 + count(verdicts, ClaimChecker.NOT_MEASURED) + " not measured. Comparisons: " + comparisons.size()
                 + ". How the numbers are made: see Method at the end.");
 
@@ -93,7 +102,7 @@ final class ReportBuilder {
         for (int i = 0; i < comparisons.size(); i++) {
             comparison(i + 1, comparisons.get(i));
         }
-        claimsSection(runs, perRun);
+        claimsSection(perRun);
         // Warnings come last in the text but include those found while building (malformed claims).
         List<String> allWarnings = new ArrayList<>(new LinkedHashSet<>(warnings));
         doc.heading(2, "Warnings");
@@ -174,7 +183,6 @@ final class ReportBuilder {
             }
             alloc |= row.secondary().containsKey(RunComparison.ALLOC);
         }
-        Set<String> eventCounters = new java.util.TreeSet<>();
         List<String> categories = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         List<Double> errors = new ArrayList<>();
@@ -211,14 +219,7 @@ final class ReportBuilder {
                 }
                 for (String name : own) {
                     Metric m = row.secondary().get(name);
-                    if (m == null) {
-                        cells.add("n/a");
-                    } else if (isEventCounter(m)) {
-                        cells.add(Fmt.value(Bootstrap.grandMean(m.forks())) + " # per iteration");
-                        eventCounters.add(name);
-                    } else {
-                        cells.add(Fmt.scoreError(m.score(), m.scoreError()) + " " + m.unit());
-                    }
+                    cells.add(m == null ? "n/a" : Fmt.value(Intervals.meanPerIteration(m)) + " " + m.unit());
                 }
                 if (sample) {
                     cells.add(Fmt.value(row.primary().percentile(50)));
@@ -247,10 +248,11 @@ final class ReportBuilder {
             doc.paragraph(title);
             doc.add(new Doc.Table(header, table, right));
         }
-        if (!eventCounters.isEmpty()) {
-            doc.paragraph(String.join(", ", eventCounters) + ": @AuxCounters of type EVENTS (unit #). JMH's score"
-                    + " for them is the sum over all iterations and forks, which depends on -i and -f; the table shows"
-                    + " the mean per measured iteration from rawData, and comparisons and claims use the same values.");
+        if (!own.isEmpty()) {
+            doc.paragraph(String.join(", ", own) + ": the lesson's own metrics, as the mean per measured iteration"
+                    + " from rawData, the values comparisons and claims use. For a gauge (JMH's AVG policy) that is"
+                    + " JMH's score; for a summed counter (an @AuxCounters EVENTS field) it is JMH's score divided by"
+                    + " iterations x forks.");
         }
         String id = names.chartId(runIndex, className, first.mode());
         String title = simple + " (" + first.mode() + ") on " + run.label();
@@ -258,11 +260,6 @@ final class ReportBuilder {
         double[] e = errors.stream().mapToDouble(Double::doubleValue).toArray();
         chart(id, simple + " on " + run.label() + ": score with 99.9 % interval, " + unit,
                 () -> Charts.lessonChart(id, title, categories, s, e, unit));
-    }
-
-    /** EVENTS counters are the secondary metrics JMH writes with unit "#" (OPERATIONS ones are rates). */
-    static boolean isEventCounter(Metric m) {
-        return "#".equals(m.unit()) && m.hasRawData();
     }
 
     private void chart(String id, String alt, java.util.function.Supplier<String> svg) {
@@ -313,19 +310,19 @@ final class ReportBuilder {
         String b = result.b().label();
         doc.heading(2, "Run comparison " + index + ": " + a + " vs " + b);
         doc.paragraph("run a = " + a + withFile(result.a()) + ", run b = " + b + withFile(result.b()) + ". Ratio above 1: run b is better (less time, more throughput). 95 %"
-                + " interval by two-level bootstrap over forks and iterations; faster/slower needs the interval to"
-                + " exclude 1 and an effect of at least 3 %.");
+                + " interval over fork means, the fork-to-fork variance pooled per run and lesson; faster/slower needs"
+                + " the interval to exclude 1 and an effect of at least 3 %. Otherwise ≈, which also means \"cannot"
+                + " tell\": the note says why.");
         boolean anyAlloc = result.lines().stream().anyMatch(l -> RunComparison.ALLOC.equals(l.metric()));
         List<String> header = new ArrayList<>(List.of("benchmark", "mode", "params", "threads", "run a", "run b",
-                "unit", "ratio", "95 % interval", "verdict"));
+                "unit", "ratio", "95 % interval", "verdict", "note"));
         if (anyAlloc) {
             header.addAll(List.of("B/op a", "B/op b", "allocation ratio", "allocation verdict"));
         }
         List<List<String>> rows = new ArrayList<>();
         List<String> categories = new ArrayList<>();
         List<double[]> points = new ArrayList<>();
-        boolean iterationsOnly = false;
-        boolean approximate = false;
+        Set<String> cannotTell = new LinkedHashSet<>();
         List<Row> bothRuns = new ArrayList<>(result.a().rows());
         bothRuns.addAll(result.b().rows());
         LessonNames names = new LessonNames(bothRuns);
@@ -340,23 +337,24 @@ final class ReportBuilder {
             cells.add(line.b() == null ? "not run" : Fmt.scoreError(line.b().primary().score(), line.b().primary().scoreError()));
             cells.add(line.a() == null || line.b() == null ? any.primary().unit()
                     : Units.pairText(line.a().primary().unit(), line.b().primary().unit()));
-            Bootstrap.Estimate e = line.ratio();
+            Estimate e = line.ratio();
             cells.add(e == null ? "" : Fmt.factor(e.value()));
-            cells.add(e == null ? "" : Fmt.interval(e) + (e.approximate() ? " approx." : "")
-                    + (e.iterationsOnly() ? " (iterations only)" : ""));
+            cells.add(e == null ? "" : Fmt.interval(e));
             cells.add(line.verdict());
+            cells.add(line.note());
             if (anyAlloc) {
                 RunComparison.Line al = line.a() == null || line.b() == null ? null : result.alloc(line);
                 al = al == null || al.ratio() == null ? null : al;
                 cells.add(al == null ? "" : Fmt.value(al.a().secondary().get(RunComparison.ALLOC).score()));
                 cells.add(al == null ? "" : Fmt.value(al.b().secondary().get(RunComparison.ALLOC).score()));
                 cells.add(al == null ? "" : Fmt.factor(al.ratio().value()) + " " + Fmt.interval(al.ratio()));
-                cells.add(al == null ? "" : al.verdict());
+                cells.add(al == null ? "" : al.verdict() + (al.note().isEmpty() ? "" : " (" + al.note() + ")"));
             }
             rows.add(cells);
             if (e != null) {
-                iterationsOnly |= e.iterationsOnly();
-                approximate |= e.approximate();
+                if (!e.hasInterval()) {
+                    cannotTell.add(e.note());
+                }
                 categories.add(names.shortName(any) + (any.params().isEmpty() ? "" : " " + any.paramsText())
                         + " " + any.mode() + (any.threads() > 1 ? " t=" + any.threads() : ""));
                 points.add(new double[] {e.value(), e.low(), e.high()});
@@ -375,18 +373,13 @@ final class ReportBuilder {
             right[i] = true;
         }
         if (anyAlloc) {
-            right[10] = true;
             right[11] = true;
+            right[12] = true;
         }
         doc.add(new Doc.Table(header, rows, right));
         List<String> notes = new ArrayList<>();
-        if (iterationsOnly) {
-            notes.add("One fork on a side: those intervals cover iterations only, not fork-to-fork variation"
-                    + " (JIT decisions, memory layout); run with more forks to compare runs honestly.");
-        }
-        if (approximate) {
-            notes.add("No rawData on a side (-Djmh.json.rawData=false or an old JMH): those intervals are approximate,"
-                    + " from JMH's score ± scoreError.");
+        for (String why : cannotTell) {
+            notes.add("No interval, so no verdict, where the note says " + why + ".");
         }
         notes.addAll(result.warnings());
         if (!notes.isEmpty()) {
@@ -410,63 +403,101 @@ final class ReportBuilder {
 
     // ---------------------------------------------------------------- claims
 
-    private void claimsSection(List<Run> runs, List<List<ClaimChecker.Verdict>> perRun) {
+    private void claimsSection(List<List<ClaimChecker.Verdict>> perRun) {
         doc.heading(2, "Claims");
-        boolean any = perRun.stream().anyMatch(v -> !v.isEmpty());
-        if (!any) {
+        List<ClaimChecker.Verdict> all = new ArrayList<>();
+        perRun.forEach(all::addAll);
+        if (all.isEmpty()) {
             doc.paragraph("No benchmark class of these runs states a @Claim on the report's class path"
                     + " (results of other suites have none).");
             return;
         }
-        for (int r = 0; r < runs.size(); r++) {
-            List<ClaimChecker.Verdict> verdicts = perRun.get(r);
-            if (verdicts.isEmpty()) {
-                continue;
+        doc.paragraph("Each claim on each run: CONFIRMED when the 95 % interval clears the claim's factor or bound,"
+                + " REFUTED when it lies wholly on the other side (the JVM disagrees: a finding), INCONCLUSIVE when it"
+                + " straddles it or the data cannot support a verdict (the reason says which), NOT MEASURED when no row"
+                + " matched or the run is outside the claim's scope. A claim over several pairs quotes the weakest.");
+        claimTable("Guide claims", "The guide's performance consequences: time, latency, throughput, GC cost.",
+                all, Claim.Kind.GUIDE);
+        claimTable("Mechanism checks", "How the JVM gets there (bytes per op, a bound held): true by construction or"
+                + " nearly so, listed apart from the guide's claims.", all, Claim.Kind.MECHANISM);
+    }
+
+    /** One table of a kind's verdicts: claims in class and declaration order, each claim's runs side by side. */
+    private void claimTable(String title, String intro, List<ClaimChecker.Verdict> all, Claim.Kind kind) {
+        Map<String, List<ClaimChecker.Verdict>> byClaim = new LinkedHashMap<>();
+        for (ClaimChecker.Verdict v : all) {
+            if (v.claim().kind() == kind) {
+                byClaim.computeIfAbsent(v.lesson() + "|" + v.claim().id(), k -> new ArrayList<>()).add(v);
             }
-            doc.heading(3, "Claims on " + runs.get(r).label());
-            List<List<String>> rows = new ArrayList<>();
-            for (ClaimChecker.Verdict v : verdicts) {
-                String lesson = v.lesson().substring(v.lesson().lastIndexOf('.') + 1);
-                String target = v.claim().baseline().isEmpty()
-                        ? (v.claim().relation() == perfmastery.support.Claim.Relation.LOWER ? "≤ " : "≥ ")
-                                + Fmt.value(v.claim().bound())
-                        : "≥ " + Fmt.factor(v.claim().factor()) + "x";
-                rows.add(List.of(lesson, v.claim().id(), v.claim().text(), v.status(),
-                        v.measured() == null ? "" : Fmt.factor(v.measured().value()) + " " + v.unit(),
-                        target, Fmt.interval(v.measured()), v.detail()));
-            }
-            doc.add(new Doc.Table(List.of("lesson", "claim", "statement", "verdict", "measured", "needs",
-                    "95 % interval", "detail"), rows,
-                    new boolean[] {false, false, false, false, true, true, true, false}));
         }
+        if (byClaim.isEmpty()) {
+            return;
+        }
+        doc.heading(3, title);
+        doc.paragraph(intro);
+        List<List<String>> rows = new ArrayList<>();
+        for (List<ClaimChecker.Verdict> verdicts : byClaim.values()) {
+            for (ClaimChecker.Verdict v : verdicts) {
+                Claim c = v.claim();
+                String lesson = v.lesson().substring(v.lesson().lastIndexOf('.') + 1);
+                rows.add(List.of(lesson, c.id(), c.text(), c.basis().isBlank() ? "(none given)" : c.basis(),
+                        v.runLabel(), v.status(), measured(v), needs(c), Fmt.interval(v.measured()), v.reason()));
+            }
+        }
+        doc.add(new Doc.Table(List.of("lesson", "claim", "statement", "basis", "run", "verdict", "measured", "needs",
+                "95 % interval", "reason"), rows,
+                new boolean[] {false, false, false, false, false, false, true, true, true, false}));
+    }
+
+    private static String measured(ClaimChecker.Verdict v) {
+        if (v.measured() == null) {
+            return "";
+        }
+        double value = v.measured().value();
+        return "x".equals(v.unit()) ? Fmt.factor(value) + "x" : Fmt.value(value) + (v.unit().isEmpty() ? "" : " " + v.unit());
+    }
+
+    /** What the claim needs, in words: "≥ 2x", "≤ 66560", "≥ 0.50x (variant at most 2.00x baseline)". */
+    static String needs(Claim c) {
+        if (c.baseline().isEmpty()) {
+            return (c.relation() == Claim.Relation.LOWER ? "≤ " : "≥ ") + Fmt.value(c.bound());
+        }
+        String needs = "≥ " + Fmt.factor(c.factor()) + "x";
+        if (c.factor() < 1) {
+            needs += c.relation() == Claim.Relation.LOWER
+                    ? " (variant at most " + Fmt.factor(1 / c.factor()) + "x baseline)"
+                    : " (variant at least 1/" + Fmt.factor(1 / c.factor()) + " of baseline)";
+        }
+        return needs;
     }
 
     // ---------------------------------------------------------------- CSV
 
     private static String comparisonCsv(List<RunComparison.Result> comparisons) {
         StringBuilder out = new StringBuilder(
-                "benchmark,mode,params,metric,run_a,run_b,ratio,ci_low,ci_high,verdict,unit\n");
+                "benchmark,mode,params,metric,run_a,run_b,ratio,ci_low,ci_high,verdict,unit,note\n");
         for (RunComparison.Result result : comparisons) {
             for (RunComparison.Line line : result.lines()) {
                 Row any = line.any();
-                Bootstrap.Estimate e = line.ratio();
+                Estimate e = line.ratio();
                 csvRow(out, any.benchmark(), any.mode(), any.paramsText(), line.metric(), result.a().label(),
                         result.b().label(), e == null ? "" : Fmt.csv(e.value()), e == null ? "" : Fmt.csv(e.low()),
                         e == null ? "" : Fmt.csv(e.high()), line.verdict(), line.a() == null || line.b() == null
                                 ? RunComparison.unitOf(any, line.metric())
                                 : Units.pairText(RunComparison.unitOf(line.a(), line.metric()),
-                                        RunComparison.unitOf(line.b(), line.metric())));
+                                        RunComparison.unitOf(line.b(), line.metric())), line.note());
             }
         }
         return out.toString();
     }
 
     private static String claimsCsv(List<ClaimChecker.Verdict> verdicts) {
-        StringBuilder out = new StringBuilder("run,lesson,claim,verdict,measured,ci_low,ci_high\n");
+        StringBuilder out = new StringBuilder("run,lesson,claim,kind,verdict,measured,ci_low,ci_high,reason\n");
         for (ClaimChecker.Verdict v : verdicts) {
-            Bootstrap.Estimate e = v.measured();
-            csvRow(out, v.runLabel(), v.lesson(), v.claim().id(), v.status(), e == null ? "" : Fmt.csv(e.value()),
-                    e == null ? "" : Fmt.csv(e.low()), e == null ? "" : Fmt.csv(e.high()));
+            Estimate e = v.measured();
+            csvRow(out, v.runLabel(), v.lesson(), v.claim().id(), v.claim().kind().name(), v.status(),
+                    e == null ? "" : Fmt.csv(e.value()), e == null ? "" : Fmt.csv(e.low()),
+                    e == null ? "" : Fmt.csv(e.high()), v.reason());
         }
         return out.toString();
     }

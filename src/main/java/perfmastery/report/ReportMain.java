@@ -17,9 +17,10 @@ import java.util.Set;
  * {@code report [--out DIR] [--baseline FILE] [--fail-on claims|regressions] FILE.json...}: turns JMH JSON
  * into DIR/report.md, DIR/report.html, DIR/charts/*.svg, DIR/comparison.csv and DIR/claims.csv.
  *
- * <p>Exit codes: 0 done; 1 done, but {@code --fail-on} found a NOT CONFIRMED claim or a regression (and
- * nothing else: 1 is the gate's alone); 2 bad input or usage (one line on stderr naming the file); 3 an
- * internal error, a bug of the report (one line naming the exception and where it was thrown).
+ * <p>Exit codes: 0 done; 1 done, but {@code --fail-on} found a REFUTED claim or a regression (and nothing else:
+ * 1 is the gate's alone; an INCONCLUSIVE claim is not a failure, the data could not tell); 2 bad input or usage
+ * (one line on stderr naming the file); 3 an internal error, a bug of the report (one line naming the exception
+ * and where it was thrown).
  */
 public final class ReportMain {
 
@@ -60,7 +61,10 @@ public final class ReportMain {
                     out.println(USAGE);
                     out.println("Writes DIR/report.md, report.html, charts/*.svg, comparison.csv, claims.csv"
                             + " (DIR defaults to ./" + DEFAULT_OUT + "). With several files the first is run a and"
-                            + " each later one run b; with --baseline the baseline is run a for every file.");
+                            + " each later one run b; with --baseline the baseline is run a for every file."
+                            + " --fail-on claims exits 1 when a claim is REFUTED (INCONCLUSIVE is not a failure);"
+                            + " --fail-on regressions exits 1 when a row is significantly slower or allocates more"
+                            + " than in the baseline.");
                     return 0;
                 }
                 case "--out", "--baseline", "--fail-on" -> {
@@ -134,16 +138,18 @@ public final class ReportMain {
         for (String warning : report.warnings()) {
             err.println("report: warning: " + warning);
         }
-        long confirmed = report.verdicts().stream().filter(v -> v.status().equals(ClaimChecker.CONFIRMED)).count();
-        long refuted = report.verdicts().stream().filter(v -> v.status().equals(ClaimChecker.NOT_CONFIRMED)).count();
-        long unmeasured = report.verdicts().size() - confirmed - refuted;
+        long confirmed = count(report, ClaimChecker.CONFIRMED);
+        long refuted = count(report, ClaimChecker.REFUTED);
+        long inconclusive = count(report, ClaimChecker.INCONCLUSIVE);
+        long unmeasured = count(report, ClaimChecker.NOT_MEASURED);
         long regressions = report.comparisons().stream().flatMap(c -> c.lines().stream())
                 .filter(RunComparison.Line::regression).count();
         out.println("report: wrote " + outDir.resolve("report.md") + " and report.html (" + runs.size() + " run(s), "
                 + report.comparisons().size() + " comparison(s); claims: " + confirmed + " confirmed, " + refuted
-                + " not confirmed, " + unmeasured + " not measured; " + regressions + " significantly worse row(s))");
+                + " refuted, " + inconclusive + " inconclusive, " + unmeasured + " not measured; " + regressions
+                + " significantly worse row(s))");
         if ("claims".equals(failOn) && refuted > 0) {
-            err.println("report: --fail-on claims: " + refuted + " claim(s) NOT CONFIRMED");
+            err.println("report: --fail-on claims: " + refuted + " claim(s) REFUTED (INCONCLUSIVE ones do not fail)");
             return 1;
         }
         if ("regressions".equals(failOn) && regressions > 0) {
@@ -152,6 +158,10 @@ public final class ReportMain {
             return 1;
         }
         return 0;
+    }
+
+    private static long count(ReportBuilder.Output report, String status) {
+        return report.verdicts().stream().filter(v -> v.status().equals(status)).count();
     }
 
     private static Object readOrProblem(Path file) {

@@ -11,7 +11,9 @@ import java.util.Set;
 /**
  * Run a against run b, row by row: rows are keyed by (benchmark, mode, sorted params, threads), the
  * ratio is normalised so that above 1 means run b is better, and the verdict needs both a 95 %
- * interval that excludes 1 and an effect of at least {@link #THRESHOLD}.
+ * interval ({@link Intervals}: each run's fork-to-fork variance pooled over the lesson's rows) that
+ * excludes 1 and an effect of at least {@link #THRESHOLD}. Otherwise it is {@code ≈}, which also covers
+ * "cannot tell" (1 fork, no rawData): the line's note says which.
  */
 final class RunComparison {
 
@@ -31,8 +33,10 @@ final class RunComparison {
      * @param metric  {@link Metric#PRIMARY} or {@link #ALLOC}
      * @param ratio   the ratio with its interval (above 1: b better); null for only-a, only-b, units-differ
      * @param verdict faster, slower, ≈, more-alloc, less-alloc, only-a, only-b, units-differ (no ratio)
+     * @param note    why a {@code ≈} is one (no interval and why, the interval includes 1, the effect is small),
+     *                or why units differ; empty otherwise
      */
-    record Line(Row a, Row b, String metric, Bootstrap.Estimate ratio, String verdict) {
+    record Line(Row a, Row b, String metric, Estimate ratio, String verdict, String note) {
         Row any() {
             return a != null ? a : b;
         }
@@ -67,9 +71,11 @@ final class RunComparison {
         keys.addAll(rowsB.keySet());
         List<Line> lines = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        // Rows are independent and each has its own seeded generator: compute them in parallel, keep the order.
-        List<List<Line>> perKey = keys.parallelStream().map(key -> lines(a, b, rowsA.get(key), rowsB.get(key), key))
-                .toList();
+        Intervals.Pools poolsA = new Intervals.Pools(a.rows());
+        Intervals.Pools poolsB = new Intervals.Pools(b.rows());
+        // Rows are independent (the pools are built once, thread-safely): compute them in parallel, keep the order.
+        List<List<Line>> perKey = keys.parallelStream()
+                .map(key -> lines(rowsA.get(key), rowsB.get(key), poolsA, poolsB)).toList();
         double logSum = 0;
         int logCount = 0;
         for (List<Line> keyLines : perKey) {
@@ -97,40 +103,54 @@ final class RunComparison {
         return new Result(a, b, lines, warnings, geo, logCount);
     }
 
-    private static List<Line> lines(Run a, Run b, Row ra, Row rb, String key) {
+    private static List<Line> lines(Row ra, Row rb, Intervals.Pools poolsA, Intervals.Pools poolsB) {
         if (ra == null || rb == null) {
-            return List.of(new Line(ra, rb, Metric.PRIMARY, null, ra == null ? "only-b" : "only-a"));
+            return List.of(new Line(ra, rb, Metric.PRIMARY, null, ra == null ? "only-b" : "only-a", ""));
         }
         List<Line> out = new ArrayList<>(2);
-        String seed = a.label() + "|" + b.label() + "|" + key;
         // Run b's figures in run a's unit (ops/s against ops/ms, us/op against ns/op); none where they do not convert.
+        // A pool's variance is relative (log scale), so converting a run's unit leaves its pools as they are.
         Metric primaryA = ra.primary();
         Metric primaryB = Units.convert(rb.primary(), primaryA.unit());
         if (primaryB == null) {
-            out.add(new Line(ra, rb, Metric.PRIMARY, null, UNITS_DIFFER));
+            out.add(new Line(ra, rb, Metric.PRIMARY, null, UNITS_DIFFER,
+                    primaryA.unit() + " vs " + rb.primary().unit() + " do not convert"));
         } else {
-            Bootstrap.Estimate ratio = rb.higherIsBetter()
-                    ? Bootstrap.ratio(primaryB, primaryA, seed)
-                    : Bootstrap.ratio(primaryA, primaryB, seed);
-            out.add(new Line(ra, rb, Metric.PRIMARY, ratio, verdict(ratio, "faster", "slower")));
+            Intervals.Data pa = Intervals.data(primaryA);
+            Intervals.Data pb = Intervals.data(primaryB);
+            Estimate ratio = rb.higherIsBetter()
+                    ? Intervals.ratio(pb, poolsB.of(rb, Metric.PRIMARY), pa, poolsA.of(ra, Metric.PRIMARY))
+                    : Intervals.ratio(pa, poolsA.of(ra, Metric.PRIMARY), pb, poolsB.of(rb, Metric.PRIMARY));
+            out.add(line(ra, rb, Metric.PRIMARY, ratio, "faster", "slower"));
         }
-        Metric allocA = ra.secondary().get(ALLOC);
+        Metric allocMetricA = ra.secondary().get(ALLOC);
         Metric allocInB = rb.secondary().get(ALLOC);
-        if (allocA != null && allocInB != null) {
-            Metric allocB = Units.convert(allocInB, allocA.unit());
-            if (allocB == null) {
-                out.add(new Line(ra, rb, ALLOC, null, UNITS_DIFFER));
+        if (allocMetricA != null && allocInB != null) {
+            Metric allocMetricB = Units.convert(allocInB, allocMetricA.unit());
+            if (allocMetricB == null) {
+                out.add(new Line(ra, rb, ALLOC, null, UNITS_DIFFER,
+                        allocMetricA.unit() + " vs " + allocInB.unit() + " do not convert"));
                 return out;
             }
-            Bootstrap.Estimate allocRatio = Bootstrap.ratio(allocA, allocB, seed + "|" + ALLOC);
-            String v = Math.max(allocA.score(), allocB.score()) < NEGLIGIBLE_BYTES
-                    ? "≈" : verdict(allocRatio, "less-alloc", "more-alloc");
-            out.add(new Line(ra, rb, ALLOC, allocRatio, v));
+            Intervals.Data allocA = Intervals.data(allocMetricA);
+            Intervals.Data allocB = Intervals.data(allocMetricB);
+            Estimate allocRatio = Intervals.ratio(allocA, poolsA.of(ra, ALLOC), allocB, poolsB.of(rb, ALLOC));
+            if (Math.max(allocMetricA.score(), allocMetricB.score()) < NEGLIGIBLE_BYTES) {
+                out.add(new Line(ra, rb, ALLOC, allocRatio, "≈", "both allocate under " + Fmt.value(NEGLIGIBLE_BYTES)
+                        + " B/op"));
+            } else {
+                out.add(line(ra, rb, ALLOC, allocRatio, "less-alloc", "more-alloc"));
+            }
         }
         return out;
     }
 
-    static String verdict(Bootstrap.Estimate ratio, String better, String worse) {
+    private static Line line(Row ra, Row rb, String metric, Estimate ratio, String better, String worse) {
+        String verdict = verdict(ratio, better, worse);
+        return new Line(ra, rb, metric, ratio, verdict, "≈".equals(verdict) ? whyCannotTell(ratio) : "");
+    }
+
+    static String verdict(Estimate ratio, String better, String worse) {
         if (!ratio.hasInterval()) {
             return "≈";
         }
@@ -141,6 +161,17 @@ final class RunComparison {
             return worse;
         }
         return "≈";
+    }
+
+    /** Why a ratio earns no verdict: no interval (and why), an interval that includes 1, or a small effect. */
+    static String whyCannotTell(Estimate ratio) {
+        if (!ratio.hasInterval()) {
+            return "cannot tell: " + ratio.note();
+        }
+        if (ratio.low() <= 1 && ratio.high() >= 1) {
+            return "the interval includes 1";
+        }
+        return "the effect is under " + Math.round(THRESHOLD * 100) + " %";
     }
 
     private static String whyMissing(Row row, Run missingFrom) {

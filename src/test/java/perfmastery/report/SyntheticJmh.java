@@ -88,6 +88,12 @@ final class SyntheticJmh {
             return this;
         }
 
+        /** Leaves the primary metric without rawData, as {@code -Djmh.json.rawData=false} writes it. */
+        Row dropRawData() {
+            ((ObjectNode) node.get("primaryMetric")).putArray("rawData");
+            return this;
+        }
+
         /** Sample mode: per fork, per iteration, a histogram of (value, count). */
         Row histogram(double[][][][] forks) {
             ObjectNode primary = (ObjectNode) node.get("primaryMetric");

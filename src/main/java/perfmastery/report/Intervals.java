@@ -1,0 +1,402 @@
+package perfmastery.report;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.statistics.distribution.TDistribution;
+
+/**
+ * The 95 % intervals of the run comparisons and the claims: Student t intervals over fork means, with the
+ * fork-to-fork variance pooled across the rows of one run and lesson.
+ *
+ * <p><b>Forks are the unit.</b> Each fork is a fresh JVM with its own JIT decisions and memory layout; the
+ * iterations inside one fork share them, so they are not independent samples. A row's metric is reduced to
+ * its fork means (the mean of each fork's measured iterations), and the row's figure is the mean of its fork
+ * means (JMH's score when every fork has the same number of iterations).
+ *
+ * <p><b>Scale.</b> A row whose values are all above 0 is handled on the log scale: its spread is the
+ * variance of the logarithms of its fork means, a relative spread that means the same for a 10 ns row and a
+ * 10 ms row. A row with a zero or negative value (0 B/op, a count that is sometimes 0) stays on the linear
+ * scale; for pooling, its spread is made relative by dividing its variance by its squared mean (the delta
+ * method), and a row whose values are all equal has a spread of exactly 0.
+ *
+ * <p><b>Pooling.</b> The rows of one lesson (same class, mode and metric) in one run ran on the same JVM
+ * build, flags and machine, so their relative fork-to-fork scatter is alike. Two or three forks per row give
+ * a very poor variance on their own (1 or 2 degrees of freedom); the pooled variance
+ * {@code s² = Σ (F_i − 1) s_i² / Σ (F_i − 1)} over the lesson's rows has {@code df = Σ (F_i − 1)}. A row whose
+ * own variance exceeds the pooled one keeps its own (with the pooled df): one noisy row is never made to look
+ * as steady as its neighbours, which only ever widens an interval. Rows allocating under
+ * {@link RunComparison#NEGLIGIBLE_BYTES} B/op stay out of the allocation pool when other rows can make one: that
+ * is JMH's measurement floor, whose relative scatter is huge and not the lesson's (they still get their own
+ * spread, or the pool's if larger).
+ *
+ * <p><b>Intervals.</b> Mean: {@code m · exp(± t(df) · s / √F)} on the log scale ({@code m ± t · s / √F} on the
+ * linear scale). Ratio of two rows of the same run or of two runs: {@code log(m_a / m_b) ± t · √(s_a²/F_a + s_b²/F_b)},
+ * with the Welch–Satterthwaite df when the two rows come from different pools; a linear-scale side enters with
+ * its relative variance. A ratio with a side whose mean is 0 or below is bounded from the two sides' own
+ * intervals at 97.5 % each (Bonferroni: together at least 95 %); a zero denominator gives an infinite ratio,
+ * two zero sides no ratio at all.
+ *
+ * <p><b>No interval.</b> When no row of the pool has two forks the data hold no fork-to-fork variance, and an
+ * interval over iterations alone would cover JIT and layout luck as if it were signal: there is no interval,
+ * and every verdict built on it is "cannot tell". The same without rawData: JMH's scoreError treats the
+ * iterations of all forks as independent samples.
+ */
+final class Intervals {
+
+    /** Two-sided level of every interval. */
+    static final double LEVEL = 0.95;
+
+    static final String ONE_FORK = "1 fork: no fork-to-fork variance (run 2+ forks)";
+    static final String NO_RAW_DATA = "no rawData: JMH's scoreError treats iterations as independent, so there is no"
+            + " honest interval (run without -Djmh.json.rawData=false)";
+    static final String NO_HISTOGRAM = "no rawDataHistogram: a percentile needs per-iteration histograms for an"
+            + " interval";
+    static final String BOTH_ZERO = "both sides are 0: no ratio";
+    static final String NO_SPREAD = "no row of this lesson has a usable fork-to-fork variance (varying values around a"
+            + " mean of 0)";
+
+    private Intervals() {
+    }
+
+    // ---------------------------------------------------------------- one row's metric
+
+    /**
+     * One row's metric reduced to its fork means.
+     *
+     * @param forks       per fork, per iteration values (forks without values left out)
+     * @param forkMeans   each fork's mean
+     * @param mean        the mean of the fork means
+     * @param log         true when every value is above 0 (the log scale)
+     * @param constant    true when every value is the same
+     * @param ownVariance the sample variance of the fork means (of their logs on the log scale); NaN with 1 fork
+     */
+    record Sample(double[][] forks, double[] forkMeans, double mean, boolean log, boolean constant,
+                  double ownVariance) {
+
+        int forkCount() {
+            return forkMeans.length;
+        }
+
+        /**
+         * The spread that enters the pool: relative (log scale, or variance over squared mean), 0 for a
+         * constant row, NaN when there is none (1 fork, or a varying row whose mean is 0).
+         */
+        double relativeVariance() {
+            if (forkCount() < 2) {
+                return Double.NaN;
+            }
+            if (constant) {
+                return 0;
+            }
+            if (log) {
+                return ownVariance;
+            }
+            return mean != 0 ? ownVariance / (mean * mean) : Double.NaN;
+        }
+    }
+
+    /** The sample of per fork, per iteration values; null when there are none. */
+    static Sample sample(double[][] values) {
+        if (values == null) {
+            return null;
+        }
+        List<double[]> kept = new ArrayList<>();
+        for (double[] fork : values) {
+            if (fork != null && fork.length > 0) {
+                kept.add(fork);
+            }
+        }
+        if (kept.isEmpty()) {
+            return null;
+        }
+        double[][] forks = kept.toArray(double[][]::new);
+        boolean log = true;
+        boolean constant = true;
+        double first = forks[0][0];
+        double[] means = new double[forks.length];
+        for (int f = 0; f < forks.length; f++) {
+            double sum = 0;
+            for (double v : forks[f]) {
+                log &= v > 0;
+                constant &= v == first;
+                sum += v;
+            }
+            means[f] = sum / forks[f].length;
+        }
+        double mean = mean(means);
+        double variance = Double.NaN;
+        if (means.length > 1) {
+            double[] scaled = means.clone();
+            if (log) {
+                for (int f = 0; f < scaled.length; f++) {
+                    scaled[f] = Math.log(scaled[f]);
+                }
+            }
+            variance = constant ? 0 : variance(scaled);
+        }
+        return new Sample(forks, means, mean, log, constant, variance);
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    /**
+     * The relative fork-to-fork variance pooled over the rows of one run, lesson, mode and metric.
+     *
+     * @param variance the pooled relative variance; NaN when df is 0
+     * @param df       {@code Σ (F_i − 1)} over the rows that have a spread
+     * @param rows     how many rows entered the pool
+     */
+    record Pool(double variance, int df, int rows) {
+
+        static Pool of(Collection<Sample> samples) {
+            double weighted = 0;
+            int df = 0;
+            int rows = 0;
+            for (Sample s : samples) {
+                double v = s == null ? Double.NaN : s.relativeVariance();
+                if (Double.isNaN(v)) {
+                    continue;
+                }
+                int d = s.forkCount() - 1;
+                weighted += d * v;
+                df += d;
+                rows++;
+            }
+            return new Pool(df == 0 ? Double.NaN : weighted / df, df, rows);
+        }
+    }
+
+    /**
+     * The pools of one set of rows (a run, or one lesson's rows of a run), built on first use and kept. Thread-safe:
+     * run comparisons ask for pools from parallel streams.
+     */
+    static final class Pools {
+        private final Map<String, List<Row>> lessons = new HashMap<>();
+        private final Map<String, Pool> cache = new ConcurrentHashMap<>();
+
+        Pools(List<Row> rows) {
+            for (Row row : rows) {
+                lessons.computeIfAbsent(lesson(row), k -> new ArrayList<>()).add(row);
+            }
+        }
+
+        private static String lesson(Row row) {
+            return row.className() + "|" + row.mode();
+        }
+
+        /** The pool of {@code row}'s class and mode for a metric ("primary", a secondary name, "p99"). */
+        Pool of(Row row, String metric) {
+            String lesson = lesson(row);
+            return cache.computeIfAbsent(lesson + "|" + metric, k -> {
+                List<Sample> samples = new ArrayList<>();
+                List<Sample> aboveFloor = new ArrayList<>();
+                for (Row r : lessons.getOrDefault(lesson, List.of(row))) {
+                    Data d = data(r, metric);
+                    Sample s = d == null ? null : sample(d.forks());
+                    if (s != null) {
+                        samples.add(s);
+                        if (Math.abs(s.mean()) >= RunComparison.NEGLIGIBLE_BYTES) {
+                            aboveFloor.add(s);
+                        }
+                    }
+                }
+                if (RunComparison.ALLOC.equals(metric)) {
+                    // Under 1 B/op is JMH's floor (the harness's few bytes spread over millions of operations):
+                    // its relative scatter is huge and says nothing about the lesson's allocations.
+                    Pool allocating = Pool.of(aboveFloor);
+                    if (allocating.df() > 0) {
+                        return allocating;
+                    }
+                }
+                return Pool.of(samples);
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- what a row holds for a metric
+
+    /**
+     * A row's figure for a metric as the JSON has it.
+     *
+     * @param score     JMH's figure: its score, or its percentile over every sample of the run
+     * @param forks     per fork, per iteration values; null when the JSON has none
+     * @param unit      the metric's unit
+     * @param noRawData why there are no per-iteration values (when {@code forks} is null)
+     */
+    record Data(double score, double[][] forks, String unit, String noRawData) {
+    }
+
+    /**
+     * The values of {@code metric} in {@code row}: "primary", a secondary metric's name, or a percentile
+     * {@code pNN} (sample mode: each iteration's percentile from its histogram). Null when the row lacks the metric.
+     */
+    static Data data(Row row, String metric) {
+        Double percent = percentOf(metric);
+        if (percent != null) {
+            if (!"sample".equals(row.mode())) {
+                return null;
+            }
+            Metric m = row.primary();
+            double[][] perIteration = m.iterationPercentiles(percent);
+            return new Data(m.percentile(percent), perIteration, m.unit(), NO_HISTOGRAM);
+        }
+        Metric m = row.metric(metric);
+        if (m == null) {
+            return null;
+        }
+        return new Data(m.score(), m.hasRawData() ? m.forks() : null, m.unit(), NO_RAW_DATA);
+    }
+
+    /** The values of one metric as they are (its score, and its rawData when the JSON has it). */
+    static Data data(Metric m) {
+        return new Data(m.score(), m.hasRawData() ? m.forks() : null, m.unit(), NO_RAW_DATA);
+    }
+
+    /** The percent of a metric named {@code p50}, {@code p99}, {@code p99.9}; null for other names. */
+    static Double percentOf(String metric) {
+        if (metric.length() < 2 || metric.charAt(0) != 'p' || !Character.isDigit(metric.charAt(1))) {
+            return null;
+        }
+        try {
+            double p = Double.parseDouble(metric.substring(1));
+            return p > 0 && p <= 100 ? p : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The mean of a row's metric per iteration (from rawData; JMH's score without it), for tables. */
+    static double meanPerIteration(Metric metric) {
+        Sample s = metric.hasRawData() ? sample(metric.forks()) : null;
+        return s == null ? metric.score() : s.mean();
+    }
+
+    // ---------------------------------------------------------------- intervals
+
+    /** The mean of a row's metric with its 95 % interval (or none, and why). */
+    static Estimate mean(Data data, Pool pool) {
+        Sample s = sample(data.forks());
+        if (s == null) {
+            return Estimate.point(data.score(), data.noRawData());
+        }
+        return mean(s, pool, LEVEL);
+    }
+
+    static Estimate mean(Sample s, Pool pool, double level) {
+        if (pool.df() == 0) {
+            return Estimate.point(s.mean(), s.forkCount() < 2 ? ONE_FORK : NO_SPREAD);
+        }
+        double t = t(pool.df(), level);
+        int f = s.forkCount();
+        if (s.log()) {
+            double variance = Math.max(own(s), pool.variance());
+            double half = t * Math.sqrt(variance / f);
+            return new Estimate(s.mean(), s.mean() * Math.exp(-half), s.mean() * Math.exp(half), "");
+        }
+        double variance = Math.max(own(s), pool.variance() * s.mean() * s.mean());
+        double half = t * Math.sqrt(variance / f);
+        return new Estimate(s.mean(), s.mean() - half, s.mean() + half, "");
+    }
+
+    /** The ratio numerator / denominator of two rows' metrics with its 95 % interval (or none, and why). */
+    static Estimate ratio(Data numerator, Pool numeratorPool, Data denominator, Pool denominatorPool) {
+        Sample a = sample(numerator.forks());
+        Sample b = sample(denominator.forks());
+        double pointA = a == null ? numerator.score() : a.mean();
+        double pointB = b == null ? denominator.score() : b.mean();
+        double point = pointA / pointB;
+        if (a == null || b == null) {
+            return Estimate.point(point, a == null ? numerator.noRawData() : denominator.noRawData());
+        }
+        if (numeratorPool.df() == 0 || denominatorPool.df() == 0) {
+            return Estimate.point(point, a.forkCount() < 2 || b.forkCount() < 2 ? ONE_FORK : NO_SPREAD);
+        }
+        if (pointA == 0 && pointB == 0) {
+            return Estimate.point(Double.NaN, BOTH_ZERO);
+        }
+        if (pointA > 0 && pointB > 0) {
+            double va = relative(a, numeratorPool) / a.forkCount();
+            double vb = relative(b, denominatorPool) / b.forkCount();
+            double df = numeratorPool == denominatorPool ? numeratorPool.df()
+                    : welchSatterthwaite(va, numeratorPool.df(), vb, denominatorPool.df());
+            double half = va + vb == 0 ? 0 : t(df, LEVEL) * Math.sqrt(va + vb);
+            return new Estimate(point, point * Math.exp(-half), point * Math.exp(half), "");
+        }
+        return boundedByBothSides(a, numeratorPool, b, denominatorPool, point);
+    }
+
+    /** A side at or below 0: the ratio's range over the two sides' own intervals (97.5 % each). */
+    private static Estimate boundedByBothSides(Sample a, Pool pa, Sample b, Pool pb, double point) {
+        double sideLevel = 1 - (1 - LEVEL) / 2;
+        Estimate ea = mean(a, pa, sideLevel);
+        Estimate eb = mean(b, pb, sideLevel);
+        double aLow = ea.low();
+        double aHigh = ea.high();
+        double bLow = eb.low();
+        double bHigh = eb.high();
+        if (bLow > 0 || bHigh < 0) {
+            double[] corners = {aLow / bLow, aLow / bHigh, aHigh / bLow, aHigh / bHigh};
+            double low = Double.POSITIVE_INFINITY;
+            double high = Double.NEGATIVE_INFINITY;
+            for (double c : corners) {
+                low = Math.min(low, c);
+                high = Math.max(high, c);
+            }
+            return new Estimate(point, low, high, "");
+        }
+        if (aLow >= 0 && bLow >= 0) {
+            // A denominator whose interval reaches 0 from above: the ratio is unbounded above.
+            double low = bHigh > 0 ? aLow / bHigh : aLow > 0 ? Double.POSITIVE_INFINITY : 0;
+            double high = aHigh > 0 ? Double.POSITIVE_INFINITY : 0;
+            return new Estimate(point, low, high, bHigh == 0 ? "the denominator is 0" : "");
+        }
+        return Estimate.point(point, "a side's interval spans 0: the ratio is unbounded");
+    }
+
+    /** A row's relative variance for a ratio: its own when larger than the pool's. */
+    private static double relative(Sample s, Pool pool) {
+        double own = s.log() ? own(s) : s.forkCount() < 2 ? 0 : s.constant() ? 0 : s.ownVariance() / (s.mean() * s.mean());
+        return Math.max(own, pool.variance());
+    }
+
+    private static double own(Sample s) {
+        return Double.isNaN(s.ownVariance()) ? 0 : s.ownVariance();
+    }
+
+    /** Welch–Satterthwaite degrees of freedom of a sum of two variance terms with their own df. */
+    static double welchSatterthwaite(double va, double dfA, double vb, double dfB) {
+        double sum = va + vb;
+        if (sum == 0) {
+            return Math.min(dfA, dfB);
+        }
+        double denominator = va * va / dfA + vb * vb / dfB;
+        return sum * sum / denominator;
+    }
+
+    /** The two-sided Student t quantile for {@code level} at {@code df} degrees of freedom. */
+    static double t(double df, double level) {
+        return TDistribution.of(df).inverseSurvivalProbability((1 - level) / 2);
+    }
+
+    static double mean(double[] values) {
+        double sum = 0;
+        for (double v : values) {
+            sum += v;
+        }
+        return sum / values.length;
+    }
+
+    private static double variance(double[] values) {
+        double m = mean(values);
+        double sum = 0;
+        for (double v : values) {
+            sum += (v - m) * (v - m);
+        }
+        return sum / (values.length - 1);
+    }
+}

@@ -1,0 +1,222 @@
+package perfmastery.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The interval method on small inputs whose figures are worked out here by hand. */
+class IntervalsTest {
+
+    /** Student t quantiles t(0.975, df) from a printed table. */
+    private static final double T2 = 4.302652729749464;
+    private static final double T10 = 2.228138851986274;
+
+    private static final double EPS = 1e-9;
+
+    /** One iteration per fork, the fork means being {@code exp(logs[f])}. */
+    private static double[][] logForks(double... logs) {
+        return Arrays.stream(logs).mapToObj(l -> new double[] {Math.exp(l)}).toArray(double[][]::new);
+    }
+
+    private static Intervals.Data data(double[][] forks) {
+        return new Intervals.Data(Double.NaN, forks, "ns/op", Intervals.NO_RAW_DATA);
+    }
+
+    @Test
+    void tQuantilesComeFromCommonsStatistics() {
+        assertEquals(T2, Intervals.t(2, 0.95), 1e-9);
+        assertEquals(T10, Intervals.t(10, 0.95), 1e-9);
+    }
+
+    @Test
+    void samplesAreForkMeansOnTheRightScale() {
+        Intervals.Sample positive = Intervals.sample(new double[][] {{1, 3}, {4, 4}});
+        assertTrue(positive.log());
+        assertFalse(positive.constant());
+        assertEquals(3, positive.mean(), EPS);
+        double half = (Math.log(4) - Math.log(2)) / 2;
+        assertEquals(2 * half * half, positive.ownVariance(), EPS);
+
+        Intervals.Sample withZero = Intervals.sample(new double[][] {{0, 2}, {2, 2}});
+        assertFalse(withZero.log());
+        assertEquals(1.5, withZero.mean(), EPS);
+        assertEquals(0.5, withZero.ownVariance(), EPS);
+        assertEquals(0.5 / 2.25, withZero.relativeVariance(), EPS, "delta method: variance over squared mean");
+
+        Intervals.Sample zeros = Intervals.sample(new double[3][4]);
+        assertTrue(zeros.constant());
+        assertEquals(0, zeros.relativeVariance());
+
+        assertEquals(1, Intervals.sample(new double[][] {{5, 6}, {}}).forkCount(), "an empty fork is left out");
+        assertNull(Intervals.sample(new double[][] {{}}));
+        assertNull(Intervals.sample(null));
+    }
+
+    @Test
+    void poolingWeighsRowsByTheirDegreesOfFreedomAndSkipsSingleForks() {
+        Intervals.Sample a = Intervals.sample(logForks(0, 0.1));          // variance 0.005, df 1
+        Intervals.Sample b = Intervals.sample(logForks(1, 1.3));          // variance 0.045, df 1
+        Intervals.Sample c = Intervals.sample(logForks(2, 2.1, 2.2));     // variance 0.01, df 2
+        Intervals.Sample single = Intervals.sample(logForks(5));
+        Intervals.Pool pool = Intervals.Pool.of(List.of(a, b, c, single));
+        assertEquals(4, pool.df());
+        assertEquals(3, pool.rows());
+        assertEquals((0.005 + 0.045 + 2 * 0.01) / 4, pool.variance(), EPS);
+
+        Intervals.Pool none = Intervals.Pool.of(List.of(single, Intervals.sample(logForks(3))));
+        assertEquals(0, none.df());
+    }
+
+    @Test
+    void aMeanUsesThePooledVarianceUnlessItsOwnIsLarger() {
+        double[][] quiet = logForks(0, 0.1);
+        double[][] noisy = logForks(1, 1.3);
+        Intervals.Pool pool = Intervals.Pool.of(List.of(Intervals.sample(quiet), Intervals.sample(noisy)));
+        assertEquals(0.025, pool.variance(), EPS);
+
+        Estimate q = Intervals.mean(data(quiet), pool);
+        double mq = (1 + Math.exp(0.1)) / 2;
+        double hq = T2 * Math.sqrt(0.025 / 2);
+        assertEquals(mq, q.value(), EPS);
+        assertEquals(mq * Math.exp(-hq), q.low(), 1e-9);
+        assertEquals(mq * Math.exp(hq), q.high(), 1e-9);
+        assertEquals("", q.note());
+
+        Estimate n = Intervals.mean(data(noisy), pool);
+        double mn = (Math.E + Math.exp(1.3)) / 2;
+        double hn = T2 * Math.sqrt(0.045 / 2);
+        assertEquals(mn * Math.exp(-hn), n.low(), 1e-9, "the noisy row keeps its own, larger variance");
+        assertEquals(mn * Math.exp(hn), n.high(), 1e-9);
+    }
+
+    @Test
+    void ratiosOfOnePoolUseItsDfAndOfTwoPoolsWelchSatterthwaite() {
+        double[][] x = logForks(0, 0.1);
+        double[][] y = logForks(1, 1.3);
+        Intervals.Pool pool = Intervals.Pool.of(List.of(Intervals.sample(x), Intervals.sample(y)));
+        Estimate same = Intervals.ratio(data(x), pool, data(y), pool);
+        double point = ((1 + Math.exp(0.1)) / 2) / ((Math.E + Math.exp(1.3)) / 2);
+        double half = T2 * Math.sqrt(0.025 / 2 + 0.045 / 2);
+        assertEquals(point, same.value(), EPS);
+        assertEquals(point * Math.exp(-half), same.low(), 1e-9);
+        assertEquals(point * Math.exp(half), same.high(), 1e-9);
+
+        double[][] z = logForks(0, 0.2, 0.1, 0.3, 0.2, 0.1, 0.0, 0.2, 0.1, 0.2, 0.1);
+        Intervals.Pool other = Intervals.Pool.of(List.of(Intervals.sample(z)));
+        assertEquals(10, other.df());
+        Estimate across = Intervals.ratio(data(x), pool, data(z), other);
+        double va = 0.025 / 2;
+        double vb = other.variance() / 11;
+        double df = (va + vb) * (va + vb) / (va * va / 2 + vb * vb / 10);
+        assertEquals(df, Intervals.welchSatterthwaite(va, 2, vb, 10), EPS);
+        double h = Intervals.t(df, 0.95) * Math.sqrt(va + vb);
+        assertTrue(df > 2 && df < 12, "between the smaller df and the sum: " + df);
+        assertEquals(across.value() * Math.exp(h), across.high(), 1e-9);
+    }
+
+    @Test
+    void oneForkOrNoRawDataGivesNoInterval() {
+        double[][] one = logForks(1);
+        Intervals.Pool pool = Intervals.Pool.of(List.of(Intervals.sample(one)));
+        Estimate e = Intervals.mean(data(one), pool);
+        assertFalse(e.hasInterval());
+        assertEquals(Intervals.ONE_FORK, e.note());
+        assertEquals(Math.E, e.value(), EPS);
+        Estimate r = Intervals.ratio(data(one), pool, data(one), pool);
+        assertFalse(r.hasInterval());
+        assertEquals(1, r.value(), EPS);
+
+        Intervals.Data noRaw = new Intervals.Data(42, null, "ns/op", Intervals.NO_RAW_DATA);
+        Estimate n = Intervals.mean(noRaw, pool);
+        assertEquals(42, n.value());
+        assertEquals(Intervals.NO_RAW_DATA, n.note());
+    }
+
+    @Test
+    void zeroSidesGiveZeroInfinityOrNoRatioNeverNaNIntervals() {
+        double[][] zeros = new double[2][3];
+        double[][] some = {{10, 11, 9}, {10, 12, 10}};
+        Intervals.Pool pool = Intervals.Pool.of(List.of(Intervals.sample(zeros), Intervals.sample(some)));
+        assertTrue(pool.df() > 0);
+
+        Estimate zero = Intervals.mean(data(zeros), pool);
+        assertEquals(0, zero.low());
+        assertEquals(0, zero.high());
+
+        Estimate nothingOverSome = Intervals.ratio(data(zeros), pool, data(some), pool);
+        assertEquals(0, nothingOverSome.value());
+        assertEquals(0, nothingOverSome.low());
+        assertEquals(0, nothingOverSome.high());
+
+        Estimate someOverNothing = Intervals.ratio(data(some), pool, data(zeros), pool);
+        assertEquals(Double.POSITIVE_INFINITY, someOverNothing.value());
+        assertEquals(Double.POSITIVE_INFINITY, someOverNothing.low());
+        assertEquals(Double.POSITIVE_INFINITY, someOverNothing.high());
+
+        Estimate both = Intervals.ratio(data(zeros), pool, data(zeros), pool);
+        assertFalse(both.hasInterval());
+        assertEquals(Intervals.BOTH_ZERO, both.note());
+    }
+
+    @Test
+    void aLinearRowEntersARatioWithItsRelativeVariance() {
+        double[][] withZero = {{0, 2}, {2, 2}};   // fork means 1 and 2
+        double[][] positive = logForks(0, 0.1);
+        Intervals.Pool pool = Intervals.Pool.of(List.of(Intervals.sample(withZero), Intervals.sample(positive)));
+        assertEquals((0.5 / 2.25 + 0.005) / 2, pool.variance(), EPS);
+        Estimate e = Intervals.ratio(data(withZero), pool, data(positive), pool);
+        double va = Math.max(0.5 / 2.25, pool.variance()) / 2;
+        double vb = pool.variance() / 2;
+        double half = T2 * Math.sqrt(va + vb);
+        assertEquals(e.value() * Math.exp(-half), e.low(), 1e-9);
+
+        Estimate mean = Intervals.mean(data(withZero), pool);
+        double h = T2 * Math.sqrt(0.5 / 2);
+        assertEquals(1.5 - h, mean.low(), 1e-9, "a linear row's interval is symmetric, in its own unit");
+        assertEquals(1.5 + h, mean.high(), 1e-9);
+    }
+
+    @Test
+    void percentileNamesAndPerIterationPercentiles() {
+        assertEquals(99.0, Intervals.percentOf("p99"));
+        assertEquals(99.9, Intervals.percentOf("p99.9"));
+        assertNull(Intervals.percentOf("primary"));
+        assertNull(Intervals.percentOf("p0"));
+        Metric.Histogram h = Metric.Histogram.of(List.of(new double[] {300, 1}, new double[] {100, 98},
+                new double[] {200, 1}));
+        assertEquals(100, h.percentile(50));
+        assertEquals(100, h.percentile(98));
+        assertEquals(200, h.percentile(99));
+        assertEquals(300, h.percentile(99.9));
+        assertEquals(300, h.percentile(100));
+    }
+
+    private static Row allocating(String method, double[][] bytesPerOp) {
+        Metric primary = new Metric(Metric.PRIMARY, 1, 0, "ns/op", new double[][] {{1, 1}, {1, 1}},
+                new java.util.TreeMap<>(), null);
+        Metric alloc = new Metric(RunComparison.ALLOC, 1, 0, "B/op", bytesPerOp, new java.util.TreeMap<>(), null);
+        return new Row("org.example.Lesson." + method, "avgt", 1, 2, 1, 2, new java.util.TreeMap<>(), primary,
+                java.util.Map.of(RunComparison.ALLOC, alloc));
+    }
+
+    @Test
+    void theAllocationFloorStaysOutOfThePoolWhenOtherRowsCanMakeOne() {
+        Row floor = allocating("reuse", new double[][] {{0.001, 0.002}, {0.02, 0.03}});
+        Row churn = allocating("churn", new double[][] {{1000, 1000}, {1010, 1010}});
+        Row copy = allocating("copy", new double[][] {{2000, 2000}, {2000, 2000}});
+        Intervals.Pool pool = new Intervals.Pools(List.of(floor, churn, copy)).of(churn, RunComparison.ALLOC);
+        assertEquals(2, pool.df(), "churn and copy only");
+        double churnVariance = Math.pow(Math.log(1010) - Math.log(1000), 2) / 2;
+        assertEquals(churnVariance / 2, pool.variance(), EPS);
+
+        Intervals.Pool floorsOnly = new Intervals.Pools(List.of(floor, allocating("none", new double[][] {{0, 0}, {0, 0}})))
+                .of(floor, RunComparison.ALLOC);
+        assertEquals(2, floorsOnly.df(), "below 1 B/op everywhere: every row pools");
+    }
+}
