@@ -106,7 +106,7 @@ import perfmastery.support.VirtualThreads;
 @State(Scope.Benchmark)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(2)
 @Claim(id = "workerPool-p99-100x",
         text = "offloading to a worker pool makes the health check's p99 at least 100x lower than inline",
         variant = "health[strategy=workerPool]", baseline = "health[strategy=inline]",

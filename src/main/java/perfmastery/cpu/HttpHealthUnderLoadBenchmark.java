@@ -122,7 +122,7 @@ import perfmastery.support.VirtualThreads;
 @State(Scope.Benchmark)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(2)
 @Claim(id = "blocking-health-p99-grows-with-the-task",
         text = "with /heavy computed on the server's thread, /health's p99 grows with the heavy task: at /heavy/36 at least 3.4x what it is at /heavy/32",
         variant = "health[server=blocking;heavy=36]", baseline = "health[server=blocking;heavy=32]",

@@ -96,7 +96,7 @@ public final class WorkerFootprint {
     static final String CAT = "/bin/cat";
     static final String THREAD_NAME_PREFIX = "footprint-worker-";
     private static final long PARK_TIMEOUT_SECONDS = 120;
-    /** Bytes a parked child echoes to prove it is running: a frame of {@link EchoChildMain}, and fine for cat. */
+    /** Bytes a parked child echoes to prove it is running: echoed back by {@link EchoChildMain} and by cat alike. */
     private static final byte[] PROBE = {0, 0, 0, 1, 42};
 
     private WorkerFootprint() {

@@ -122,7 +122,7 @@ import perfmastery.support.Claim.Relation;
 @State(Scope.Benchmark)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsPrepend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-XX:G1HeapRegionSize=4m"})
+@Fork(value = 2, jvmArgsPrepend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-XX:G1HeapRegionSize=4m"})
 @Claim(id = "shared-beats-copied-at-1MiB",
         text = "at 1 MiB, handing a worker the caller's buffer to read is at least 2x cheaper than handing it a copy to read (medians)",
         variant = "sharedMemory", baseline = "copied", metric = "p50", relation = Relation.LOWER, factor = 2,

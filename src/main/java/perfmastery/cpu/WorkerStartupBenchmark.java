@@ -91,7 +91,7 @@ import perfmastery.support.VirtualThreads;
 @State(Scope.Benchmark)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(2)
 @Claim(id = "pool-half-of-platform",
         text = "handing a task to a warm pool costs at most half of starting, running and joining a platform thread (medians)",
         variant = "pooledExecutor", baseline = "platformThread", metric = "p50", relation = Relation.LOWER, factor = 2,

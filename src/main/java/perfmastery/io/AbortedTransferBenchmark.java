@@ -98,7 +98,7 @@ import perfmastery.support.Gauges;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(2)
 @Claim(id = "cleanup-costs-no-time",
         text = "tryWithResources, which closes on every path, takes at most 1.11x naive's time per transfer",
         variant = "tryWithResources", baseline = "naive", relation = Relation.LOWER, factor = 0.9,

@@ -104,7 +104,7 @@ import perfmastery.support.Gauges;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(2)
 @Claim(id = "boundedQueue-costs-no-throughput",
         text = "boundedQueue moves at least as many messages per second as unboundedQueue: the consumer sets the pace",
         variant = "boundedQueue", baseline = "unboundedQueue", relation = Relation.HIGHER, factor = 1,

@@ -133,7 +133,7 @@ import perfmastery.support.Claim.Relation;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(2)
 @Claim(id = "channelTransferTo-beats-user-space-loop-at-64MiB",
         text = "channelTransferTo (copied in the kernel) is faster than bufferedLoop64k (through user space) at 64 MiB",
         variant = "channelTransferTo", baseline = "bufferedLoop64k", relation = Relation.LOWER, factor = 1,

@@ -94,7 +94,7 @@ import tools.jackson.databind.json.JsonMapper;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(2)
 @Claim(id = "streaming-faster-than-tree-at-1MiB",
         text = "at 1 MiB, streaming takes less time per parse than the tree model",
         variant = "streaming", baseline = "treeModel", relation = Relation.LOWER, factor = 1,

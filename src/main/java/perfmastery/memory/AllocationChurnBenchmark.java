@@ -105,7 +105,7 @@ import perfmastery.support.Claim.Relation;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-XX:G1HeapRegionSize=2m"})
+@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-XX:G1HeapRegionSize=2m"})
 @Claim(id = "churn-costs-time",
         text = "at 64 KiB and above, churning a fresh buffer per request costs more time per request than reusing one",
         variant = "reuse", baseline = "churn", relation = Relation.LOWER, factor = 1,

@@ -121,7 +121,7 @@ import perfmastery.support.Claim.Relation;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading",
+@Fork(value = 2, jvmArgsAppend = {"-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading",
         "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 @Claim(id = "unbounded-costs-gc-time",
         text = "the unbounded map costs more collector time per request than the LRU bound",

@@ -94,7 +94,7 @@ import perfmastery.support.Claim.Relation;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading",
+@Fork(value = 2, jvmArgsAppend = {"-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading",
         "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-XX:G1HeapRegionSize=2m"})
 @Claim(id = "leak-costs-gc-time",
         text = "a closure that captures the request costs more collector time per request than one that captures only what it needs",

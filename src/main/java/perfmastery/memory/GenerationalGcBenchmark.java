@@ -106,7 +106,7 @@ import perfmastery.support.Claim.Relation;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 @Claim(id = "promoted-costs-more-gc-time",
         text = "under a generational collector, the promoted workload costs more collector time per op (pauses and concurrent cycles) than the die-young one",
         variant = "dieYoung", baseline = "promoted", relation = Relation.LOWER, factor = 1,

@@ -39,6 +39,7 @@ public final class RunMain {
     static final String REPORT_MAIN = "perfmastery.report.ReportMain";
     static final String HEAP_COMPARE_MAIN = "perfmastery.memory.HeapCompare";
     static final String FOOTPRINT_MAIN = "perfmastery.memory.Footprint";
+    static final String WORKER_FOOTPRINT_MAIN = "perfmastery.cpu.WorkerFootprint";
     private static final String PREFIX = "run-benchmarks.sh: ";
 
     private final Path projectDir;
@@ -97,6 +98,7 @@ public final class RunMain {
                 case REPORT -> tool(REPORT_MAIN, "the report", options.commandArgs());
                 case HEAP_COMPARE -> tool(HEAP_COMPARE_MAIN, "heap-compare", options.commandArgs());
                 case FOOTPRINT -> tool(FOOTPRINT_MAIN, "footprint", options.commandArgs());
+                case WORKER_FOOTPRINT -> tool(WORKER_FOOTPRINT_MAIN, "worker-footprint", options.commandArgs());
                 case RUN -> runBenchmarks(prepare(options));
             };
         } catch (UsageError e) {
@@ -509,6 +511,10 @@ public final class RunMain {
             // The report lives a second or two: C2 would spend more CPU compiling it than it saves.
             command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true"));
         }
+        if (mainClass.equals(WORKER_FOOTPRINT_MAIN)) {
+            // A pinned, pre-touched heap keeps heap growth out of RSS; NMT gives the thread-stack column.
+            command.addAll(List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:NativeMemoryTracking=summary"));
+        }
         command.addAll(List.of("-cp", jar.toString(), mainClass));
         return command;
     }
@@ -541,6 +547,7 @@ public final class RunMain {
                        ./run-benchmarks.sh report ARGS              the report over JMH JSON files
                        ./run-benchmarks.sh heap-compare ARGS        perfmastery.memory.HeapCompare
                        ./run-benchmarks.sh footprint ARGS           perfmastery.memory.Footprint
+                       ./run-benchmarks.sh worker-footprint ARGS    memory per parked thread, virtual thread, child
 
                 Runs the suite (or the benchmarks the regexes after -- select) once per JDK and flag set,
                 writes results/runs/<UTC time>/jdk-<version>[-<flags>].json and .log, the report, and

@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * The command line of run-benchmarks.sh, parsed. Runner options come first; everything after
  * {@code --} goes to JMH unchanged. A subcommand ({@code list}, {@code report}, {@code heap-compare},
- * {@code footprint}) must be the first argument and takes the rest as its own arguments.
+ * {@code footprint}, {@code worker-footprint}) must be the first argument and takes the rest as its own arguments.
  */
 public record RunOptions(
         Command command,
@@ -23,7 +23,7 @@ public record RunOptions(
         Shard shard) {
 
     /** What run-benchmarks.sh was asked to do. */
-    public enum Command { RUN, HELP, LIST, REPORT, HEAP_COMPARE, FOOTPRINT }
+    public enum Command { RUN, HELP, LIST, REPORT, HEAP_COMPARE, FOOTPRINT, WORKER_FOOTPRINT }
 
     public static final List<String> PROFILES = List.of("gc", "async", "jfr", "stack");
 
@@ -134,6 +134,7 @@ public record RunOptions(
             case "report" -> Command.REPORT;
             case "heap-compare" -> Command.HEAP_COMPARE;
             case "footprint" -> Command.FOOTPRINT;
+            case "worker-footprint" -> Command.WORKER_FOOTPRINT;
             case "help" -> Command.HELP;
             default -> null;
         };
