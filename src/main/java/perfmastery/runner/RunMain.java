@@ -555,7 +555,7 @@ public final class RunMain {
 
                 Options:
                   --preset smoke|quick|full  smoke = -f 1 -wi 1 -w 200ms -i 1 -r 200ms (does it run)
-                                             quick = -f 2 -wi 2 -w 500ms -i 4 -r 500ms (default)
+                                             quick = -f 3 -wi 1 -w 800ms -i 3 -r 400ms (default)
                                              full  = -f 3 -wi 5 -w 1s -i 5 -r 1s
                   --jdk DIR                  run on this JDK (repeatable); default: the java running this
                   --jvm-args "FLAGS"         run each JDK once per flag set (repeatable), e.g.
