@@ -3,8 +3,10 @@
 #   scripts/ci-report.sh SHARDS_DIR OUT_DIR [--baseline-dir DIR]
 # Gathers every JMH JSON under SHARDS_DIR (one folder per job), makes one report over them (the report
 # merges the files of one run identity: JDK, flags, machine kind and commit), and keeps the inputs in
-# OUT_DIR/results for the next run's regression gate. With --baseline-dir, each JDK's merged results are
-# gated against the baseline's files of the same JDK (--fail-on regressions: exit 1 on a regression).
+# OUT_DIR/results for the next run's regression gate. With --baseline-dir, every JMH JSON under DIR (with
+# its sidecar) is a --baseline of the report, which merges them by the same rule, so each merged JDK run
+# is gated against the baseline's merged run of the same JDK and flags (--fail-on regressions: exit 1 on a
+# regression; the report's gate is written to OUT_DIR/gate).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [[ $# -lt 2 ]]; then
@@ -43,10 +45,20 @@ if [[ $status -ne 0 ]]; then
     exit "$status"
 fi
 if [[ -n "$baseline" ]]; then
+    if [[ ! -d "$baseline" ]]; then
+        echo "ci-report: no baseline folder at $baseline" >&2
+        exit 2
+    fi
     mapfile -t base_files < <(find "$baseline" -type f -name '*.json' ! -name '*.run.json' | sort)
-    if [[ ${#base_files[@]} -gt 0 ]]; then
+    if [[ ${#base_files[@]} -eq 0 ]]; then
+        echo "ci-report: no JMH JSON under $baseline: no regression gate"
+    else
+        base_args=()
+        for file in "${base_files[@]}"; do
+            base_args+=(--baseline "$file")
+        done
         ./run-benchmarks.sh report --out "$out/gate" --fail-on regressions \
-            --baseline "${base_files[0]}" "${merged[@]}" || status=$?
+            "${base_args[@]}" "${merged[@]}" || status=$?
     fi
 fi
 exit "$status"

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -83,17 +84,44 @@ final class JmhJsonReader {
         }
         List<Row> checked = RowChecks.check(name, rows, warnings);
         JsonNode first = rows.isEmpty() ? MAPPER.createObjectNode() : root.get(0);
-        List<String> jvmArgs = new ArrayList<>();
-        JsonNode args = first.path("jvmArgs");
-        if (args.isArray()) {
-            for (JsonNode arg : args) {
-                if (arg.isValueNode() && !isIdeAgent(arg.asString())) {
-                    jvmArgs.add(arg.asString());
+        return new Run(file, "", text(first, "jmhVersion"), text(first, "jdkVersion"), text(first, "vmName"),
+                text(first, "vmVersion"), commonJvmArgs(root), List.copyOf(checked), warnings);
+    }
+
+    /**
+     * The JVM arguments of the run: those every row shares (a lesson's own {@code @Fork(jvmArgsAppend)} is its
+     * rows' alone, so it does not become the run's), each once. A fork inherits the JMH process's arguments and
+     * a lesson may append one the runner already gave (the attach flags): JMH's list then holds it twice. The
+     * last occurrence is kept, so a flag that wins over an earlier opposite one (-XX:-A ... -XX:+A) still wins.
+     */
+    private static List<String> commonJvmArgs(JsonNode root) {
+        LinkedHashSet<String> common = null;
+        for (JsonNode element : root) {
+            LinkedHashSet<String> own = new LinkedHashSet<>();
+            JsonNode args = element.path("jvmArgs");
+            if (args.isArray()) {
+                List<String> reversed = new ArrayList<>();
+                for (JsonNode arg : args) {
+                    if (arg.isValueNode() && !isIdeAgent(arg.asString())) {
+                        reversed.add(0, arg.asString());
+                    }
+                }
+                for (String arg : reversed) {
+                    own.add(arg);
                 }
             }
+            if (common == null) {
+                common = own;
+            } else {
+                common.retainAll(own);
+            }
         }
-        return new Run(file, "", text(first, "jmhVersion"), text(first, "jdkVersion"), text(first, "vmName"),
-                text(first, "vmVersion"), List.copyOf(jvmArgs), List.copyOf(checked), warnings);
+        if (common == null) {
+            return List.of();
+        }
+        List<String> inOrder = new ArrayList<>(common);
+        Collections.reverse(inOrder);
+        return List.copyOf(inOrder);
     }
 
     /**

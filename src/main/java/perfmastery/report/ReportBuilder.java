@@ -58,16 +58,32 @@ final class ReportBuilder {
      * @param baseline the --baseline run, labelled, or null
      */
     Output build(List<Run> runs, Run baseline) {
+        return build(runs, baseline == null ? List.of() : List.of(baseline), List.of());
+    }
+
+    /**
+     * @param runs          the FILE arguments, merged into runs ({@link RunMerge}) and labelled
+     * @param baselines     the --baseline runs, merged and labelled; empty without --baseline
+     * @param inputWarnings what reading and merging the files found beyond each run's own warnings
+     */
+    Output build(List<Run> runs, List<Run> baselines, List<String> inputWarnings) {
+        warnings.addAll(inputWarnings);
         for (Run run : runs) {
             warnings.addAll(run.warnings());
         }
-        if (baseline != null) {
+        for (Run baseline : baselines) {
             warnings.addAll(baseline.warnings());
         }
         List<RunComparison.Result> comparisons = new ArrayList<>();
-        if (baseline != null) {
+        if (!baselines.isEmpty()) {
+            // One baseline run: every run against it. Several (one per JDK or flag set): each run against its own.
             for (Run run : runs) {
-                comparisons.add(RunComparison.compare(baseline, run));
+                Run baseline = RunMerge.baselineFor(run, baselines);
+                if (baseline == null) {
+                    warnings.add(run.label() + " has no baseline run of the same JDK and JVM flags: not compared");
+                } else {
+                    comparisons.add(RunComparison.compare(baseline, run));
+                }
             }
         } else {
             for (int i = 1; i < runs.size(); i++) {
@@ -84,13 +100,14 @@ final class ReportBuilder {
 
         doc.heading(1, "JMH report");
         List<String> inputs = new ArrayList<>();
-        if (baseline != null) {
+        for (Run baseline : baselines) {
             inputs.add("baseline " + describe(baseline));
         }
         for (Run run : runs) {
             inputs.add(describe(run));
         }
-        doc.paragraph("Inputs (column labels come from the JDK, VM and JVM flags; the file name only breaks ties):");
+        doc.paragraph("Inputs (column labels come from the JDK, VM and JVM flags; the file name only breaks ties;"
+                + " the files of one run identity, the same JDK, VM, flags, machine and commit, are one run):");
         doc.bullets(inputs);
         doc.paragraph("Claims: " + count(verdicts, ClaimChecker.CONFIRMED) + " confirmed, "
                 + count(verdicts, ClaimChecker.REFUTED) + " refuted, "
@@ -125,10 +142,45 @@ final class ReportBuilder {
         return verdicts.stream().filter(v -> v.status().equals(status)).count();
     }
 
-    private static String describe(Run run) {
-        return run.label() + ": " + run.fileName() + "; JDK " + orUnknown(run.jdkVersion()) + ", "
-                + orUnknown(run.vmName()) + " " + orUnknown(run.vmVersion()) + "; JMH " + orUnknown(run.jmhVersion())
-                + "; JVM flags " + RunComparison.flags(run) + "; " + run.rows().size() + " rows";
+    /**
+     * One input run: its files, JDK and VM, JMH, the user's JVM flags and the runner's (each once), rows; from
+     * the sidecars the machine, the commit, and per file the preset, shard, times and load average.
+     */
+    static String describe(Run run) {
+        StringBuilder out = new StringBuilder(run.label()).append(": ");
+        if (run.parts().size() > 1) {
+            out.append(run.parts().size()).append(" files merged into one run (")
+                    .append(String.join(", ", run.parts().stream().map(Run.Part::fileName).toList())).append(")");
+        } else {
+            out.append(run.fileName());
+        }
+        out.append("; JDK ").append(orUnknown(run.jdkVersion())).append(", ").append(orUnknown(run.vmName()))
+                .append(" ").append(orUnknown(run.vmVersion())).append("; JMH ").append(orUnknown(run.jmhVersion()));
+        Sidecar sidecar = run.sidecar();
+        if (run.userFlags() != null) {
+            out.append("; JVM flags ").append(run.userFlags().isEmpty() ? "(none)" : String.join(" ", run.userFlags()))
+                    .append("; runner flags ").append(run.runnerFlags().isEmpty() ? "(none)"
+                            : String.join(" ", run.runnerFlags()));
+        } else {
+            out.append("; JVM flags ").append(RunComparison.flags(run));
+        }
+        out.append("; ").append(run.rows().size()).append(" rows");
+        if (sidecar != null) {
+            out.append("; machine ").append(sidecar.machineText())
+                    .append("; ").append(sidecar.commitText());
+        }
+        for (Run.Part part : run.parts()) {
+            Sidecar s = part.sidecar();
+            if (s == null) {
+                continue;
+            }
+            out.append("; ").append(run.parts().size() > 1 ? part.fileName() + " (" + part.rows() + " rows): " : "")
+                    .append("preset ").append(orUnknown(s.preset()))
+                    .append(s.shard() == null ? "" : ", shard " + s.shard())
+                    .append(s.hostname() == null ? "" : ", host " + s.hostname())
+                    .append(", ").append(s.timesText()).append(", ").append(s.loadText());
+        }
+        return out.toString();
     }
 
     private static String orUnknown(String s) {

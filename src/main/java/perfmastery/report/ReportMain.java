@@ -14,8 +14,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code report [--out DIR] [--baseline FILE] [--fail-on claims|regressions] FILE.json...}: turns JMH JSON
- * into DIR/report.md, DIR/report.html, DIR/charts/*.svg, DIR/comparison.csv and DIR/claims.csv.
+ * {@code report [--out DIR] [--baseline FILE]... [--fail-on claims|regressions] [--merge] [--allow-duplicate-rows]
+ * FILE.json...}: turns JMH JSON into DIR/report.md, DIR/report.html, DIR/charts/*.svg, DIR/comparison.csv and
+ * DIR/claims.csv. Each file's sidecar ({@code FILE.run.json}) is read where present, and the files of one run
+ * identity are merged into one run ({@link RunMerge}, which states the rule).
  *
  * <p>Exit codes: 0 done; 1 done, but {@code --fail-on} found a REFUTED claim or a regression (and nothing else:
  * 1 is the gate's alone; an INCONCLUSIVE claim is not a failure, the data could not tell); 2 bad input or usage
@@ -24,7 +26,8 @@ import java.util.Set;
  */
 public final class ReportMain {
 
-    static final String USAGE = "usage: report [--out DIR] [--baseline FILE] [--fail-on claims|regressions] FILE.json...";
+    static final String USAGE = "usage: report [--out DIR] [--baseline FILE]... [--fail-on claims|regressions]"
+            + " [--merge] [--allow-duplicate-rows] FILE.json...";
     /** Where the report goes without --out: ./report under the current directory. */
     static final String DEFAULT_OUT = "report";
 
@@ -51,8 +54,10 @@ public final class ReportMain {
     private static int runOrThrow(String[] args, PrintStream out, PrintStream err) {
         System.setProperty("java.awt.headless", "true");
         Path outDir = Path.of(DEFAULT_OUT);
-        Path baselineFile = null;
+        List<Path> baselineFiles = new ArrayList<>();
         String failOn = null;
+        boolean mergeWithoutSidecars = false;
+        boolean allowDuplicateRows = false;
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -60,13 +65,20 @@ public final class ReportMain {
                 case "-h", "--help" -> {
                     out.println(USAGE);
                     out.println("Writes DIR/report.md, report.html, charts/*.svg, comparison.csv, claims.csv"
-                            + " (DIR defaults to ./" + DEFAULT_OUT + "). With several files the first is run a and"
-                            + " each later one run b; with --baseline the baseline is run a for every file."
+                            + " (DIR defaults to ./" + DEFAULT_OUT + "). Files of one run identity (their sidecars"
+                            + " FILE.run.json agree on JDK, VM, JVM flags, machine kind and commit) are merged into"
+                            + " one run; files without sidecars only with --merge (same JDK, VM and JVM arguments);"
+                            + " two files of one identity that hold the same row exit 2 unless"
+                            + " --allow-duplicate-rows keeps them as separate runs. The first run is run a and each"
+                            + " later one run b; --baseline (repeatable, merged by the same rule) is run a instead:"
+                            + " one baseline run for every run, or with several each run's own (same JDK and flags)."
                             + " --fail-on claims exits 1 when a claim is REFUTED (INCONCLUSIVE is not a failure);"
                             + " --fail-on regressions exits 1 when a row is significantly slower or allocates more"
                             + " than in the baseline.");
                     return 0;
                 }
+                case "--merge" -> mergeWithoutSidecars = true;
+                case "--allow-duplicate-rows" -> allowDuplicateRows = true;
                 case "--out", "--baseline", "--fail-on" -> {
                     if (i + 1 >= args.length) {
                         err.println("report: " + arg + " needs a value; " + USAGE);
@@ -76,7 +88,7 @@ public final class ReportMain {
                     if (arg.equals("--out")) {
                         outDir = Path.of(value);
                     } else if (arg.equals("--baseline")) {
-                        baselineFile = Path.of(value);
+                        baselineFiles.add(Path.of(value));
                     } else if (value.equals("claims") || value.equals("regressions")) {
                         failOn = value;
                     } else {
@@ -97,16 +109,18 @@ public final class ReportMain {
             err.println("report: no JSON file given; " + USAGE);
             return 2;
         }
-        if ("regressions".equals(failOn) && baselineFile == null) {
+        if ("regressions".equals(failOn) && baselineFiles.isEmpty()) {
             err.println("report: --fail-on regressions needs --baseline FILE (the run to compare against)");
             return 2;
         }
-        List<Run> runs = new ArrayList<>();
-        Run baseline;
-        List<Path> toRead = new ArrayList<>(files);
-        if (baselineFile != null) {
-            toRead.add(baselineFile);
+        files = withoutGivenSidecars(files);
+        baselineFiles = withoutGivenSidecars(baselineFiles);
+        if (files.isEmpty()) {
+            err.println("report: only sidecars (.run.json) given; pass the JMH JSON files beside them");
+            return 2;
         }
+        List<Path> toRead = new ArrayList<>(files);
+        toRead.addAll(baselineFiles);
         // Files are read in parallel; the first bad one in argument order is the one reported.
         List<Object> read = toRead.parallelStream().map(ReportMain::readOrProblem).toList();
         for (Object r : read) {
@@ -115,20 +129,29 @@ public final class ReportMain {
                 return 2;
             }
         }
-        for (int i = 0; i < files.size(); i++) {
-            runs.add((Run) read.get(i));
+        List<Run> fileRuns = new ArrayList<>();
+        List<Run> baselineRuns = new ArrayList<>();
+        for (int i = 0; i < read.size(); i++) {
+            (i < files.size() ? fileRuns : baselineRuns).add((Run) read.get(i));
         }
-        baseline = baselineFile == null ? null : (Run) read.get(files.size());
-        List<Run> all = new ArrayList<>();
-        if (baseline != null) {
-            all.add(baseline);
+        RunMerge.Result merged;
+        RunMerge.Result mergedBaselines;
+        try {
+            merged = RunMerge.merge(fileRuns, mergeWithoutSidecars, allowDuplicateRows, "");
+            mergedBaselines = RunMerge.merge(baselineRuns, mergeWithoutSidecars, allowDuplicateRows, "baseline ");
+        } catch (BadInputException e) {
+            err.println("report: " + e.getMessage());
+            return 2;
         }
-        all.addAll(runs);
+        List<Run> all = new ArrayList<>(mergedBaselines.runs());
+        all.addAll(merged.runs());
         List<Run> labelled = label(all);
-        baseline = baseline == null ? null : labelled.get(0);
-        runs = labelled.subList(baseline == null ? 0 : 1, labelled.size());
+        List<Run> baselines = labelled.subList(0, mergedBaselines.runs().size());
+        List<Run> runs = labelled.subList(baselines.size(), labelled.size());
+        List<String> inputWarnings = new ArrayList<>(mergedBaselines.warnings());
+        inputWarnings.addAll(merged.warnings());
 
-        ReportBuilder.Output report = new ReportBuilder().build(runs, baseline);
+        ReportBuilder.Output report = new ReportBuilder().build(runs, baselines, inputWarnings);
         try {
             write(outDir, report);
         } catch (IOException | UncheckedIOException e) {
@@ -154,7 +177,7 @@ public final class ReportMain {
         }
         if ("regressions".equals(failOn) && regressions > 0) {
             err.println("report: --fail-on regressions: " + regressions + " row(s) significantly slower or"
-                    + " allocating more than " + baseline.label() + " (by at least 3 %)");
+                    + " allocating more than in the baseline (by at least 3 %)");
             return 1;
         }
         return 0;
@@ -164,9 +187,45 @@ public final class ReportMain {
         return report.verdicts().stream().filter(v -> v.status().equals(status)).count();
     }
 
+    /**
+     * The arguments without the sidecars whose JSON is also given ({@code report results/latest/*.json} names
+     * both): a sidecar is read beside its JSON, not as JMH results.
+     */
+    private static List<Path> withoutGivenSidecars(List<Path> files) {
+        Set<Path> given = new java.util.HashSet<>();
+        for (Path file : files) {
+            given.add(file.toAbsolutePath().normalize());
+        }
+        List<Path> out = new ArrayList<>();
+        for (Path file : files) {
+            String name = file.getFileName() == null ? "" : file.getFileName().toString();
+            if (name.endsWith(perfmastery.runner.RunMetadata.SUFFIX)) {
+                Path json = file.resolveSibling(name.substring(0, name.length()
+                        - perfmastery.runner.RunMetadata.SUFFIX.length()) + ".json");
+                if (given.contains(json.toAbsolutePath().normalize())) {
+                    continue;
+                }
+            }
+            out.add(file);
+        }
+        return out;
+    }
+
+    /** A file's run with its sidecar (where it has one), or the problem that makes it unreadable. */
     private static Object readOrProblem(Path file) {
         try {
-            return JmhJsonReader.read(file);
+            Run run = JmhJsonReader.read(file);
+            List<String> warnings = new ArrayList<>(run.warnings());
+            Sidecar sidecar = Sidecar.readFor(file, run.jdkVersion(), warnings);
+            if (sidecar != null) {
+                String loaded = sidecar.loadWarning(file.toString());
+                if (loaded != null) {
+                    warnings.add(loaded);
+                }
+            }
+            Run withWarnings = new Run(run.file(), run.label(), run.jmhVersion(), run.jdkVersion(), run.vmName(),
+                    run.vmVersion(), run.jvmArgs(), run.rows(), warnings);
+            return sidecar == null ? withWarnings : withWarnings.withSidecar(sidecar);
         } catch (BadInputException e) {
             return e;
         } catch (RuntimeException e) {
@@ -210,8 +269,24 @@ public final class ReportMain {
         }
     }
 
+    /** "commit 0123456" (with "+dirty" for a tree with uncommitted changes), or "" without a sidecar's commit. */
+    private static String commitLabel(Run run) {
+        Sidecar s = run.sidecar();
+        if (s == null || s.commit() == null) {
+            return "";
+        }
+        return "commit " + s.commit().substring(0, Math.min(7, s.commit().length()))
+                + (Boolean.TRUE.equals(s.dirty()) ? "+dirty" : "");
+    }
+
+    /** The flags a label may name: the user's where the sidecar says (not the runner's, which differ by JDK). */
+    private static List<String> labelFlags(Run run) {
+        return run.userFlags() != null ? run.userFlags() : run.jvmArgs();
+    }
+
     /**
-     * Column labels: "JDK 17.0.15", then the VM name, then the JVM flags that not all runs share, then the
+     * Column labels: "JDK 17.0.15", then the VM name, then the JVM flags that not all runs share (the user's
+     * flags where a sidecar names them), then the commit (where the sidecars name different ones), then the
      * file name, each added only while two runs would otherwise look the same.
      */
     static List<Run> label(List<Run> runs) {
@@ -219,14 +294,18 @@ public final class ReportMain {
         for (Run run : runs) {
             labels.add(run.jdkVersion().isEmpty() ? run.fileName() : "JDK " + run.jdkVersion());
         }
-        Set<String> common = runs.isEmpty() ? Set.of() : new LinkedHashSet<>(runs.get(0).jvmArgs());
+        Set<String> common = runs.isEmpty() ? Set.of() : new LinkedHashSet<>(labelFlags(runs.get(0)));
         for (Run run : runs) {
-            common.retainAll(run.jvmArgs());
+            common.retainAll(labelFlags(run));
         }
-        for (int step = 0; step < 4; step++) {
+        for (int step = 0; step < 5; step++) {
             Map<String, Integer> counts = new HashMap<>();
             for (String l : labels) {
                 counts.merge(l, 1, Integer::sum);
+            }
+            Map<String, Set<String>> commitsByLabel = new HashMap<>();
+            for (int i = 0; i < runs.size(); i++) {
+                commitsByLabel.computeIfAbsent(labels.get(i), k -> new java.util.HashSet<>()).add(commitLabel(runs.get(i)));
             }
             for (int i = 0; i < runs.size(); i++) {
                 if (counts.get(labels.get(i)) < 2) {
@@ -235,8 +314,10 @@ public final class ReportMain {
                 Run run = runs.get(i);
                 String extra = switch (step) {
                     case 0 -> run.vmName();
-                    case 1 -> String.join(" ", run.jvmArgs().stream().filter(a -> !common.contains(a)).toList());
-                    case 2 -> "(" + run.fileName() + ")";
+                    case 1 -> String.join(" ", labelFlags(run).stream().filter(a -> !common.contains(a)).toList());
+                    // The commit only where it tells the runs apart (a baseline from main against a pull request).
+                    case 2 -> commitsByLabel.get(labels.get(i)).size() > 1 ? commitLabel(run) : "";
+                    case 3 -> "(" + run.fileName() + ")";
                     default -> "#" + (i + 1);
                 };
                 if (!extra.isBlank()) {

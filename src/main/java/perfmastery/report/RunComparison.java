@@ -212,9 +212,18 @@ final class RunComparison {
             warnings.add("allocation (" + ALLOC + ", from -prof gc) is in " + (allocInA ? a : b).label() + " only:"
                     + " not compared");
         }
-        if (!a.jvmArgs().equals(b.jvmArgs())) {
+        if (a.userFlags() != null && b.userFlags() != null) {
+            // The sidecars name the user's flags: the runner's own (which differ by JDK) are not the difference.
+            if (!a.userFlags().equals(b.userFlags())) {
+                warnings.add("JVM flags differ: " + flagText(a.userFlags()) + " vs " + flagText(b.userFlags()));
+            }
+            if (!a.runnerFlags().equals(b.runnerFlags()) && javaMajor(a.jdkVersion()) == javaMajor(b.jdkVersion())) {
+                warnings.add("runner flags differ: " + flagText(a.runnerFlags()) + " vs " + flagText(b.runnerFlags()));
+            }
+        } else if (!a.jvmArgs().equals(b.jvmArgs())) {
             warnings.add("JVM flags differ: " + flags(a) + " vs " + flags(b));
         }
+        provenance(a, b, warnings);
         Set<String> forks = new LinkedHashSet<>();
         Set<String> iterations = new LinkedHashSet<>();
         Map<String, Row> rowsB = byKey(b);
@@ -238,6 +247,40 @@ final class RunComparison {
         if (!iterations.isEmpty()) {
             warnings.add("warmup+measurement iterations differ: " + String.join(", ", iterations));
         }
+    }
+
+    /**
+     * What the sidecars say against comparing the two runs: different machines (CPU model, cores, memory in
+     * GiB), different commits, a tree with uncommitted changes, or a sidecar on one side only.
+     */
+    private static void provenance(Run a, Run b, List<String> warnings) {
+        Sidecar sa = a.sidecar();
+        Sidecar sb = b.sidecar();
+        if (sa == null || sb == null) {
+            if (sa != null || sb != null) {
+                warnings.add("only " + (sa != null ? a : b).label() + " has a sidecar (.run.json): whether both ran on"
+                        + " one machine and one commit cannot be told");
+            }
+            return;
+        }
+        if (!sa.machineKind().equals(sb.machineKind())) {
+            warnings.add("the runs come from different machines: " + sa.machineKind() + " vs " + sb.machineKind()
+                    + "; a difference may be the machine's, not the JDK's or the flags'");
+        }
+        if (!Objects.equals(sa.commit(), sb.commit())) {
+            warnings.add("the runs come from different commits: " + sa.shortCommit() + " vs " + sb.shortCommit()
+                    + "; a difference may be the code's");
+        }
+        for (Run run : a == b ? List.of(a) : List.of(a, b)) {
+            if (Boolean.TRUE.equals(run.sidecar().dirty())) {
+                warnings.add(run.label() + " was made from a tree with uncommitted changes (commit "
+                        + run.sidecar().shortCommit() + ", dirty): the code it measured is not that commit's");
+            }
+        }
+    }
+
+    private static String flagText(List<String> flags) {
+        return flags.isEmpty() ? "(none)" : String.join(" ", flags);
     }
 
     private static String version(Run run) {
