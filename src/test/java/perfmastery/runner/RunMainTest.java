@@ -61,6 +61,9 @@ class RunMainTest {
         assertBadInput("-rf/-rff", "--", "-rff", "x.json");
         assertBadInput("--jvm-args", "--", "-jvmArgsPrepend", "-Xmx1g");
         assertBadInput("-jvmArgs after --", "--", "-jvmArgs", "-Xmx2g");
+        assertBadInput("--shard wants K/N", "--shard", "3/2", "--", "Fibonacci");
+        assertBadInput("--timings only deals shards", "--timings", "results", "--", "Fibonacci");
+        assertBadInput("is not a folder", "--shard", "1/2", "--timings", "no-such-folder", "--", "Fibonacci");
         assertBadInput("-jvmArgsAppend after --: it would replace a lesson's own", "--", "-jvmArgsAppend", "-Xmx2g");
         assertBadInput("./run-benchmarks.sh list", "--", "-l");
         assertBadInput("unexpected argument 'Fibonacci'", "Fibonacci");
