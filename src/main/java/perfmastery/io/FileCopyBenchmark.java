@@ -117,8 +117,13 @@ import perfmastery.support.Claim.Relation;
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- FileCopyBenchmark}; sizes are plain byte counts, so 1 GiB is
  * {@code ./run-benchmarks.sh -- FileCopyBenchmark -p size=1073741824} (it needs 2 GiB + 64 MiB free in
- * {@code java.io.tmpdir}; move it with {@code -jvmArgsPrepend -Djava.io.tmpdir=/a/bigger/disk}, and give
- * {@code readAllThenWrite} the heap: {@code -jvmArgsPrepend -Xmx3g}).
+ * {@code java.io.tmpdir}; move it with {@code --jvm-args "-Djava.io.tmpdir=/a/bigger/disk"}, and give
+ * {@code readAllThenWrite} the heap: {@code --jvm-args "-Xms3g -Xmx3g"}, which wins over the pinned 1 GiB since
+ * the runner puts a user's flags after the lesson's own {@code jvmArgsPrepend}).
+ *
+ * <p>The heap is pinned ({@code -Xms1g -Xmx1g -XX:+AlwaysPreTouch}) so that the figures do not depend on
+ * the host's memory (an unpinned heap is a quarter of it) or on the heap growing during a run: how often
+ * G1 collects around a 64 MiB humongous array depends on the heap's size.
  *
  * <h2>What it does not measure</h2>
  * The disk. The source was just written, and a copy of 64 MiB fits in the page cache of any machine
@@ -133,7 +138,7 @@ import perfmastery.support.Claim.Relation;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(2)
+@Fork(value = 2, jvmArgsPrepend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 @Claim(id = "channelTransferTo-beats-user-space-loop-at-64MiB",
         text = "channelTransferTo (copied in the kernel) is faster than bufferedLoop64k (through user space) at 64 MiB",
         variant = "channelTransferTo", baseline = "bufferedLoop64k", relation = Relation.LOWER, factor = 1,

@@ -151,7 +151,7 @@ public final class ScratchDirectory implements AutoCloseable {
             throw new InsufficientSpaceException(String.format(Locale.ROOT,
                     "not enough free disk space for %s: needs %s (%s of files + %s headroom) in %s"
                             + " but only %s is usable; free some space, choose a smaller size with -p, or point the temporary folder elsewhere"
-                            + " with -jvmArgsPrepend -Djava.io.tmpdir=/a/bigger/disk",
+                            + " with --jvm-args \"-Djava.io.tmpdir=/a/bigger/disk\" (run-benchmarks.sh) or -jvmArgsPrepend (plain JMH)",
                     what, mebibytes(needed), mebibytes(bytes), mebibytes(HEADROOM_BYTES), folder.getParent(),
                     mebibytes(usable)));
         }
