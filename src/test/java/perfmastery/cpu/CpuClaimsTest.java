@@ -163,6 +163,16 @@ class CpuClaimsTest {
     }
 
     @Test
+    void archivedChildJvmClaimsKeepTheOrderOfMagnitudeAndAskForASpeedUp() {
+        Claim faster = claim(WorkerStartupBenchmark.class, "archived-child-jvm-1.1x-faster");
+        Claim still = claim(WorkerStartupBenchmark.class, "archived-child-jvm-still-100x-platform");
+        assertEquals("childJvm", faster.baseline());
+        assertTrue(faster.factor() > 1, "faster, by a stated share");
+        assertEquals(claim(WorkerStartupBenchmark.class, "child-jvm-100x-platform").factor(), still.factor(),
+                "the archive shortens a JVM's start, it does not change its order of magnitude");
+    }
+
+    @Test
     void httpGrowthFactorIsHalfTheTaskRatio() {
         Claim grows = claim(HttpHealthUnderLoadBenchmark.class, "blocking-health-p99-grows-with-the-task");
         assertTrue(grows.variant().contains("heavy=36") && grows.baseline().contains("heavy=32"), grows.variant());
