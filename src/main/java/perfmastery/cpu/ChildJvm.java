@@ -20,11 +20,16 @@ final class ChildJvm {
 
     /** {@code java [jvmOptions] -cp <our class path> <main> [args]}; throws with one clear line when no java binary is found. */
     static List<String> command(List<String> jvmOptions, Class<?> main, String... args) {
+        return command(classPath(), jvmOptions, main, args);
+    }
+
+    /** The same with another class path (an archive of classes is made for a class path of jars only). */
+    static List<String> command(String classPath, List<String> jvmOptions, Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(javaBinary().toString());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(classPath());
+        command.add(classPath);
         command.add(main.getName());
         command.addAll(Arrays.asList(args));
         return command;
@@ -44,7 +49,8 @@ final class ChildJvm {
                 + fromProcess + ", and " + fromHome + " is not executable); run with a full JDK or JRE");
     }
 
-    private static String classPath() {
+    /** This JVM's class path with every entry made absolute. */
+    static String classPath() {
         String classPath = System.getProperty("java.class.path", "");
         if (classPath.isEmpty()) {
             throw new IllegalStateException("cannot start a child JVM: java.class.path is empty; run from the"

@@ -37,6 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import perfmastery.support.Claim;
 import perfmastery.support.Claim.Kind;
 import perfmastery.support.Claim.Relation;
+import perfmastery.support.Gauges;
 import perfmastery.support.VirtualThreads;
 
 /**
@@ -57,7 +58,7 @@ import perfmastery.support.VirtualThreads;
  * {@code /heavy/{heavy}} request in flight (a closed loop, bounded by a request cap and a time cap,
  * stopped at teardown); the measured operation sends {@code GET /health} with
  * {@code java.net.http.HttpClient} (HTTP/1.1, its own connection) and checks the answer. SampleTime gives
- * its latency distribution.
+ * its closed-loop latency distribution; an open-loop probe runs beside it (below).
  *
  * <p>{@code @Param heavy} is the size of the heavy task, the n of {@code /heavy/n}: 32, 34 and 36. Each
  * step of 2 multiplies the work by phi^2 = 2.6 (fib(n) makes 2F(n+1) - 1 calls), so 36 is 6.85x the
@@ -82,10 +83,39 @@ import perfmastery.support.VirtualThreads;
  * 40 ms on Linux), and {@code /health} takes that long even offloaded. Node's http server disables Nagle
  * by default, so this is the like-for-like setting, and a lesson of its own.
  *
+ * <h2>Open loop beside closed loop</h2>
+ * {@link #health()} is a closed loop: it sends its next request only when the previous one is answered,
+ * so while the server's thread computes a heavy task it has one request waiting and sends no other; the
+ * stall counts as one slow sample (coordinated omission). A dedicated sender ({@link OpenLoopProbe}) also
+ * sends {@code GET /health} on a fixed schedule, {@value #OPEN_LOOP_CHECKS_PER_SECOND} a second (a constant
+ * arrival rate, as wrk2 sends), on its own HttpClient with {@code sendAsync}, never waiting for an answer,
+ * and times each from its <em>intended</em> send time into an HdrHistogram, to the moment the client has
+ * the answer (status 200, body {@code ok}). Each iteration records {@code openLoopP50Us},
+ * {@code openLoopP99Us}, {@code openLoopP999Us}, {@code openLoopChecks} and {@code openLoopErrors} as
+ * gauges, beside the closed-loop percentiles of the same row, and {@code openLoopSendLagP99Us}, the p99 of
+ * how late the checks left the sender (it shares the cores with the load, and its own wait for one counts
+ * in the latency, as for a client on the same host). At most
+ * {@value #OPEN_LOOP_MAX_OUTSTANDING} checks are unanswered at once (so at most as many connections; the
+ * server's accept queue is sized for them): beyond that the sender waits, and the checks it sends late are
+ * still timed from their intended times, as wrk2 does with its fixed connections. The rate is what a
+ * loopback HTTP client and server can add on 2 cores beside the heavy work (an exchange costs tens of
+ * microseconds of CPU on each side): 1,000 checks in the quick preset's 500 ms iteration, so p99.9 is set
+ * by the slowest one or two: read it with {@code openLoopChecks}, or run longer iterations
+ * ({@code -r 5s}: 10,000 checks). A check that fails (a connection reset) is counted in
+ * {@code openLoopErrors}, not timed; more than 1 % failed fails the iteration.
+ *
+ * <p>What the difference teaches: with {@code blocking}, checks arriving at a steady rate land anywhere in
+ * the running heavy task and wait for its rest and for the heavy request queued behind it, so the
+ * open-loop tail is what a load balancer probing on a timer sees; the closed loop sends about one request
+ * per heavy task, a few dozen samples a second, so its p99 and p99.9 are the few slowest of those.
+ * Offloaded, the difference is the stalls: a loop descheduled for a few milliseconds delays every check
+ * due meanwhile in the open loop, but one in the closed loop.
+ *
  * <h2>Thread budget (2 cores)</h2>
  * Server: its dispatcher thread (I/O), the handler thread ({@code blocking}, {@code offloaded}) and, for
- * {@code offloaded}, one worker. Clients: two load threads blocked in {@code send}, the JMH thread, and
- * each HttpClient's selector thread and a small cached pool (mostly idle, I/O only). At most one thread
+ * {@code offloaded}, one worker. Clients: two load threads blocked in {@code send}, the JMH thread, the
+ * open-loop sender (parked between sends), and each HttpClient's selector thread and a shared cached pool
+ * (mostly idle, I/O only). At most one thread
  * computes {@code /heavy} in {@code blocking} and {@code offloaded} (the second request in flight waits in a
  * queue), so one core is left for everything else; {@code virtualThreads} computes two at once.
  *
@@ -96,7 +126,7 @@ import perfmastery.support.VirtualThreads;
  * <li>{@code offloaded}: the median is a loopback HTTP round trip through the server's threads (well
  * under a millisecond), and the tail a few milliseconds (the path's own thread hops, and the core that the
  * computing worker holds), the same at every {@code heavy} (claim: at 36 at most 2x what it is at 32), and
- * at 36 at least 10x below {@code blocking} (claim).</li>
+ * at 36 at least 10x below {@code blocking}, in the closed loop's p99 and in the open loop's (claims).</li>
  * <li>{@code virtualThreads}: far behind {@code offloaded}, and growing with the task like
  * {@code blocking}: the health request's virtual thread waits for a carrier that a heavy task holds.</li>
  * </ul>
@@ -113,9 +143,9 @@ import perfmastery.support.VirtualThreads;
  *
  * <h2>What it does not measure</h2>
  * Loopback only: no network, no TLS. Not a production server's throughput: the JDK's server is simple, and
- * its dispatcher thread adds its own hop. The health checks are sent in a closed loop (each waits for the
- * previous answer), which hides part of the queueing an open-loop client would see. On a shared machine
- * the tails include the OS scheduler's delays caused by other processes.
+ * its dispatcher thread adds its own hop. Not a load balancer's own timeouts: the open-loop probe waits up
+ * to 30 s for an answer. On a shared machine the tails include the OS scheduler's delays caused by other
+ * processes.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -147,6 +177,15 @@ import perfmastery.support.VirtualThreads;
                 + " health request waits at most for a core that the computing worker holds, about one scheduler"
                 + " time slice (a few ms on Linux), plus a loopback round trip (under 1 ms): 40 ms against at"
                 + " most 4 ms is 10x")
+@Claim(id = "offloaded-open-loop-p99-10x-lower-at-36",
+        text = "at /heavy/36, offloading /heavy makes /health's open-loop p99 (from the intended send time) at least 10x lower than computing it on the server's thread",
+        variant = "health[server=offloaded;heavy=36]", baseline = "health[server=blocking;heavy=36]",
+        metric = "openLoopP99Us", relation = Relation.LOWER, factor = 10, kind = Kind.GUIDE,
+        basis = "blocking, checks arriving at a steady rate land anywhere in the running heavy task and wait for its"
+                + " rest and for the heavy request queued ahead of them (two are in flight), so their waits spread"
+                + " over one to two tasks and the p99 is near two, fib(36) being about 40 ms of CPU alone; offloaded,"
+                + " a check waits at most for a core the worker holds, about one scheduler time slice (a few ms),"
+                + " plus a loopback round trip (under 1 ms): 40 ms against at most 4 ms is 10x")
 public class HttpHealthUnderLoadBenchmark {
 
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
@@ -168,6 +207,15 @@ public class HttpHealthUnderLoadBenchmark {
     static final int MAX_HEAVY_REQUESTS_PER_CLIENT = 1_000_000;
     static final long MAX_LOAD_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** The open-loop rate: 1,000 checks in the quick preset's 500 ms iteration, what HTTP on 2 cores can add. */
+    static final int OPEN_LOOP_CHECKS_PER_SECOND = 2_000;
+    /** Unanswered open-loop checks at most: each holds a connection, so at most as many sockets on each side. */
+    static final int OPEN_LOOP_MAX_OUTSTANDING = 256;
+    /** The server's accept queue: room for every open-loop connection at once (the kernel caps it at somaxconn). */
+    static final int ACCEPT_BACKLOG = 1_024;
+    /** Failed open-loop checks above this share of an iteration's fail it: a probe that mostly fails measures nothing. */
+    static final double MAX_OPEN_LOOP_ERROR_SHARE = 0.01;
+    private static final long OPEN_LOOP_ANSWER_TIMEOUT_SECONDS = 60;
 
     /** How the server runs its handlers and where /heavy computes. */
     @Param({"blocking", "offloaded", "virtualThreads"})
@@ -187,6 +235,8 @@ public class HttpHealthUnderLoadBenchmark {
     private ExecutorService clientExecutor;
     private HttpClient healthClient;
     private HttpClient loadClient;
+    private HttpClient openLoopClient;
+    private OpenLoopProbe probe;
     private HttpRequest healthRequest;
     private HttpRequest heavyRequest;
     private String expectedHeavyBody;
@@ -220,6 +270,7 @@ public class HttpHealthUnderLoadBenchmark {
                 loadThreads.add(thread);
                 thread.start();
             }
+            probe = OpenLoopProbe.start(OPEN_LOOP_CHECKS_PER_SECOND, OPEN_LOOP_MAX_OUTSTANDING, this::sendOpenLoopCheck);
         } catch (IOException | RuntimeException | Error e) {
             try {
                 tearDown();
@@ -248,7 +299,7 @@ public class HttpHealthUnderLoadBenchmark {
     /** Binds, or fails with one line that says which address and why (a port clash, no loopback...). */
     static HttpServer bind(InetSocketAddress address) {
         try {
-            return HttpServer.create(address, 64);
+            return HttpServer.create(address, ACCEPT_BACKLOG);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("could not start the HTTP server on " + address.getHostString() + ":"
                     + address.getPort() + ": " + e.getMessage()
@@ -304,6 +355,7 @@ public class HttpHealthUnderLoadBenchmark {
         clientExecutor = Executors.newCachedThreadPool(daemon("http-client"));
         healthClient = newClient();
         loadClient = newClient();
+        openLoopClient = newClient();
         URI base = URI.create("http://127.0.0.1:" + port());
         healthRequest = HttpRequest.newBuilder(base.resolve("/health")).timeout(REQUEST_TIMEOUT).GET().build();
         heavyRequest = HttpRequest.newBuilder(base.resolve("/heavy/" + heavyN)).timeout(REQUEST_TIMEOUT).GET().build();
@@ -322,6 +374,7 @@ public class HttpHealthUnderLoadBenchmark {
         for (int i = 0; i < 3; i++) {
             sendHeavy();
             health();
+            checkHealthAnswer(send(openLoopClient, healthRequest));
         }
     }
 
@@ -361,11 +414,41 @@ public class HttpHealthUnderLoadBenchmark {
     /** The health check; fails unless the server answers 200 "ok". */
     @Benchmark
     public String health() throws IOException {
-        HttpResponse<String> response = send(healthClient, healthRequest);
+        return checkHealthAnswer(send(healthClient, healthRequest));
+    }
+
+    private static String checkHealthAnswer(HttpResponse<String> response) {
         if (response.statusCode() != 200 || !HEALTH_BODY.equals(response.body())) {
             throw new IllegalStateException("/health answered " + response.statusCode() + " '" + response.body() + "'");
         }
         return response.body();
+    }
+
+    /** The open-loop probe's check: sent without waiting; timed when the client has the checked answer. */
+    private void sendOpenLoopCheck(long intendedNanos) {
+        openLoopClient.sendAsync(healthRequest, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+            if (error != null) {
+                probe.failed(error);
+                return;
+            }
+            try {
+                checkHealthAnswer(response);
+                probe.answered(intendedNanos);
+            } catch (RuntimeException wrongAnswer) {
+                probe.failed(wrongAnswer);
+            }
+        });
+    }
+
+    /** Open-loop checks sent so far in this iteration (tests). */
+    long openLoopChecksSent() {
+        return probe.sent();
+    }
+
+    /** Starts the iteration's open-loop schedule. */
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        probe.startIteration();
     }
 
     /** Sends one /heavy request (tests). */
@@ -379,9 +462,24 @@ public class HttpHealthUnderLoadBenchmark {
                 .timeout(REQUEST_TIMEOUT).GET().build());
     }
 
-    /** A result measured without background load is not this lesson's result: fail loudly. */
+    /**
+     * Records the open-loop gauges once every check sent in the iteration is answered. A result measured
+     * without background load is not this lesson's result: fail loudly.
+     */
     @TearDown(Level.Iteration)
-    public void checkLoadIsRunning() {
+    public void endIteration() throws InterruptedException {
+        OpenLoopProbe.IterationResult openLoop = probe.finishIteration(OPEN_LOOP_ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        checkLoadIsRunning();
+        long attempted = openLoop.checks() + openLoop.errors();
+        if (openLoop.errors() > MAX_OPEN_LOOP_ERROR_SHARE * attempted) {
+            throw new IllegalStateException(openLoop.errors() + " of " + attempted + " open-loop health checks failed,"
+                    + " the first: " + openLoop.firstError(), openLoop.firstError());
+        }
+        Gauges.record("openLoopErrors", openLoop.errors(), "#");
+        openLoop.recordGauges();
+    }
+
+    void checkLoadIsRunning() {
         if (loadFailure != null) {
             throw new IllegalStateException("the /heavy load failed: " + loadFailure, loadFailure);
         }
@@ -399,6 +497,13 @@ public class HttpHealthUnderLoadBenchmark {
     public void tearDown() {
         stopping = true;
         List<Throwable> failures = new ArrayList<>();
+        if (probe != null) {
+            try {
+                probe.close();
+            } catch (InterruptedException | RuntimeException e) {
+                failures.add(e);
+            }
+        }
         if (httpServer != null) {
             httpServer.stop(0);
         }
@@ -414,7 +519,7 @@ public class HttpHealthUnderLoadBenchmark {
                 failures.add(e);
             }
         }
-        for (HttpClient client : new HttpClient[] {healthClient, loadClient}) {
+        for (HttpClient client : new HttpClient[] {healthClient, loadClient, openLoopClient}) {
             // HttpClient is AutoCloseable from JDK 21 (compiled here for 17): close it where it can be. On 17
             // its selector thread (a daemon) ends by itself once the client is unreachable.
             if (client instanceof AutoCloseable closeable) {

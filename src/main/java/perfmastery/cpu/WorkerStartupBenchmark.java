@@ -49,8 +49,16 @@ import perfmastery.support.VirtualThreads;
  * the OS's fork/exec cost without any runtime to start.</li>
  * <li>{@code childJvm}: start a new JVM ({@code java -cp <this jar> perfmastery.cpu.TrivialChildMain n},
  * same java binary, no options) that exits with the task's result as its status.</li>
+ * <li>{@code childJvmAotCache}: the same child started from an archive of its classes, made at setup by
+ * one training run of the same command ({@link AppClassArchive}): on JDK 25 an ahead-of-time cache
+ * ({@code -XX:AOTCacheOutput}, then {@code -XX:AOTMode=on -XX:AOTCache}; JEP 483 and 514), on JDK 17 to 24
+ * an application CDS archive ({@code -XX:ArchiveClassesAtExit}, then
+ * {@code -Xshare:on -XX:SharedArchiveFile}; JEP 350). The JVM's answer to "spawning a process is slow". The
+ * setup prints which kind it made; a JDK that makes none fails this variant's setup with one line saying
+ * why (the others run), as does a class path with a directory on it (the JVM archives classes from jars
+ * only: run from the benchmarks jar). The archive's folder is deleted at teardown.</li>
  * </ul>
- * All five share one mode, SampleTime, so that the claims compare like with like: each operation is timed
+ * All six share one mode, SampleTime, so that the claims compare like with like: each operation is timed
  * on its own and the claims compare medians (p50) of whole operations. A child JVM takes tens to hundreds
  * of milliseconds, so a one-second iteration holds only a few of its operations (the smoke preset's 200 ms iteration one or
  * two: JMH always completes the operation it started), few samples but each a whole start. Why not
@@ -70,7 +78,12 @@ import perfmastery.support.VirtualThreads;
  * (both wake a parked thread: tens of microseconds at most) below a platform thread's start (an OS thread
  * made and destroyed: about a hundred microseconds), below {@code /bin/true} (fork and exec: about a
  * millisecond), far below a child JVM (tens of milliseconds). Reuse (a pool) beats any start, and a JVM is
- * the one worker never to start per request. On a quiet machine the hand-offs can be slower than on a
+ * the one worker never to start per request. The archive shortens a child JVM's start by what loading and
+ * linking its classes cost, and no more: the JDK's own CDS archive already holds the classes of a plain
+ * start (which is why {@code -Xshare:off} makes a start much slower), so for a trivial main the archive
+ * adds the application's classes, the JDK classes that loading from a jar needs, and on JDK 25 their
+ * linked state (claim: at least 1.1x faster). Creating the JVM, its heap, GC and JIT threads, booting the
+ * module system and exiting remain (claim: still at least 100x a platform thread). On a quiet machine the hand-offs can be slower than on a
  * busy one: a parked thread woken on an idle virtual CPU pays the wake-up from idle (tens of
  * microseconds in a VM), while under load the cores never idle.
  *
@@ -79,12 +92,16 @@ import perfmastery.support.VirtualThreads;
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- WorkerStartupBenchmark}; one variant with
- * {@code ./run-benchmarks.sh -- 'WorkerStartupBenchmark.childJvm'}.
+ * {@code ./run-benchmarks.sh -- 'WorkerStartupBenchmark.childJvm$'}; both child JVMs with
+ * {@code -- 'WorkerStartupBenchmark.childJvm'}. The training run of {@code childJvmAotCache} costs about
+ * one child JVM's start (twice that on JDK 25, which assembles the cache in a second JVM), once per fork.
  *
  * <h2>What it does not measure</h2>
  * Not the cost of passing data to a worker ({@code WorkerMessagingBenchmark}), not a Node isolate, and
- * not a child JVM tuned for startup (CDS archives of the application, {@code -XX:TieredStopAtLevel=1},
- * CRaC, native images): those would shorten {@code childJvm}, not change its order of magnitude.
+ * not the other ways to shorten a child JVM's start ({@code -XX:TieredStopAtLevel=1}, CRaC, native
+ * images), nor a large application, where the archive removes far more (thousands of classes to load and
+ * link, against a trivial main's few). The archive is made from this child's own run, the best case for
+ * it.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -115,6 +132,21 @@ import perfmastery.support.VirtualThreads;
                 + " class-data archive, booting the module system, loading and linking hundreds of classes, its GC"
                 + " and JIT threads) is tens of milliseconds, a thread's start tens to a hundred microseconds: two"
                 + " orders of magnitude or more")
+@Claim(id = "archived-child-jvm-1.1x-faster",
+        text = "starting the child JVM from an archive of its classes (JDK 25: an AOT cache; 17: an application CDS archive) makes its start at least 1.1x faster (medians)",
+        variant = "childJvmAotCache", baseline = "childJvm", metric = "p50", relation = Relation.LOWER, factor = 1.1,
+        kind = Kind.GUIDE,
+        basis = "an archive removes the class loading and linking share of a JVM's start (JEP 483: a small program's"
+                + " start 42 % shorter); the JDK's default CDS archive already holds the classes of a plain start, so"
+                + " for a trivial main what is left to remove is the application's classes, the JDK classes that"
+                + " loading from a jar needs, and on JDK 25 their linked state: at least a tenth of the start")
+@Claim(id = "archived-child-jvm-still-100x-platform",
+        text = "started from an archive of its classes, a child JVM still costs at least 100x a platform thread (medians)",
+        variant = "childJvmAotCache", baseline = "platformThread", metric = "p50", relation = Relation.HIGHER, factor = 100,
+        kind = Kind.GUIDE,
+        basis = "the archive removes class loading and linking, not the rest of a JVM's start: exec and mapping the"
+                + " JVM, reserving the heap, starting the GC and JIT threads, booting the module system and exiting are"
+                + " tens of milliseconds, a thread's start tens to a hundred microseconds: two orders of magnitude")
 public class WorkerStartupBenchmark {
 
     /** The tiny native program of {@code childProcess}. */
@@ -123,6 +155,8 @@ public class WorkerStartupBenchmark {
     int input;
     private Path trueProgram;
     private List<String> childJvmCommand;
+    private List<String> archivedChildJvmCommand;
+    private AppClassArchive archive;
     private ExecutorService pool;
 
     /** The trivial task every worker runs; a child reports it as its exit status, so it stays in 0..127. */
@@ -155,6 +189,30 @@ public class WorkerStartupBenchmark {
             VirtualThreads.requireAvailable();
         }
         prepare();
+        if (params.getBenchmark().endsWith(".childJvmAotCache")) {
+            try {
+                prepareArchive();
+            } catch (Exception | Error e) {
+                tearDown();
+                throw e;
+            }
+            System.out.printf("%n%s: the child JVM starts from %s made by a training run: %s (%,d bytes)%n",
+                    WorkerStartupBenchmark.class.getSimpleName(), archive.describe(), archive.file(),
+                    Files.size(archive.file()));
+        }
+    }
+
+    /** Makes the archive of the child JVM's classes by one training run (childJvmAotCache; tests). */
+    void prepareArchive() throws Exception {
+        String classPath = ChildJvm.classPath();
+        archive = AppClassArchive.train(classPath, TrivialChildMain.class, trivialTask(input), Integer.toString(input));
+        archivedChildJvmCommand = ChildJvm.command(classPath, archive.useOptions(), TrivialChildMain.class,
+                Integer.toString(input));
+    }
+
+    /** The archive made by {@link #prepareArchive()} (tests). */
+    AppClassArchive archive() {
+        return archive;
     }
 
     /** The setup without JMH's parameters. */
@@ -185,8 +243,14 @@ public class WorkerStartupBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws InterruptedException {
-        EventLoopBlockingBenchmark.shutDown(pool);
+    public void tearDown() throws InterruptedException, IOException {
+        try {
+            EventLoopBlockingBenchmark.shutDown(pool);
+        } finally {
+            if (archive != null) {
+                archive.close();
+            }
+        }
     }
 
     @Benchmark
@@ -219,6 +283,14 @@ public class WorkerStartupBenchmark {
     @Benchmark
     public int childJvm() throws IOException, InterruptedException {
         return runToExit(new ProcessBuilder(childJvmCommand), "the child JVM");
+    }
+
+    @Benchmark
+    public int childJvmAotCache() throws IOException, InterruptedException {
+        if (archivedChildJvmCommand == null) {
+            throw new IllegalStateException("childJvmAotCache needs prepareArchive() first");
+        }
+        return runToExit(new ProcessBuilder(archivedChildJvmCommand), "the child JVM started from " + archive.describe());
     }
 
     /** Output discarded (no pipes to drain), errors shown in the JMH log, the exit status is the result. */

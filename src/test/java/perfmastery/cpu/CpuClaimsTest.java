@@ -123,6 +123,55 @@ class CpuClaimsTest {
                 claim(FibonacciBenchmark.class, "recursive-100x-from-n20-to-n30").factor());
     }
 
+    /** The cores the event-loop claims' bases reason with: the machine the suite was written on. */
+    private static final int BASIS_CORES = 2;
+
+    @Test
+    void eventLoopClaimsSitAtTheLoadsTheirBasesAssume() {
+        for (String id : List.of("workerPool-p99-100x", "threadPerRequest-p99-100x", "virtualThread-p99-100x",
+                "workerPool-open-loop-p99-100x")) {
+            assertEquals(List.of("inFlight=1"), List.of(claim(EventLoopBlockingBenchmark.class, id).params()),
+                    id + ": a free core for the loop needs one heavy request in flight");
+        }
+        Claim threads = claim(EventLoopBlockingBenchmark.class, "threadPerRequest-oversubscribed-open-loop-p99-2x-pool");
+        Claim virtual = claim(EventLoopBlockingBenchmark.class, "virtualThread-oversubscribed-open-loop-p99-as-pool");
+        for (Claim oversubscribed : List.of(threads, virtual)) {
+            assertEquals(List.of("inFlight=" + 8 * BASIS_CORES), List.of(oversubscribed.params()), oversubscribed.id());
+            assertEquals("openLoopP99Us", oversubscribed.metric(), oversubscribed.id());
+            assertTrue(oversubscribed.baseline().contains("strategy=workerPool"), oversubscribed.id());
+        }
+        // Eight runnable threads per core against one: the claim asks a quarter of that.
+        assertEquals(8.0 / 4, threads.factor());
+        assertTrue(threads.factor() < (8.0 * BASIS_CORES + 1) / (BASIS_CORES + 1),
+                "below the fair-share ratio 1/(P+1) over 1/(8P+1)");
+        assertTrue(virtual.factor() < 1, "the same competition as the pool is an upper limit: a factor below 1");
+
+        Claim throughput = claim(EventLoopBlockingBenchmark.class, "workerPool-heavy-throughput-uses-the-cores");
+        assertEquals(List.of("inFlight=" + 2 * BASIS_CORES, "inFlight=" + 8 * BASIS_CORES), List.of(throughput.params()));
+        assertTrue(throughput.factor() > 1 && throughput.factor() < BASIS_CORES,
+                "more than one core's work, less than P cores' (the loop and the probes need some)");
+    }
+
+    @Test
+    void openAndClosedLoopHttpClaimsRestOnTheSamePrinciple() {
+        Claim closed = claim(HttpHealthUnderLoadBenchmark.class, "offloaded-health-p99-10x-lower-at-36");
+        Claim open = claim(HttpHealthUnderLoadBenchmark.class, "offloaded-open-loop-p99-10x-lower-at-36");
+        assertEquals(closed.factor(), open.factor());
+        assertEquals(closed.variant(), open.variant());
+        assertEquals(closed.baseline(), open.baseline());
+        assertEquals("openLoopP99Us", open.metric());
+    }
+
+    @Test
+    void archivedChildJvmClaimsKeepTheOrderOfMagnitudeAndAskForASpeedUp() {
+        Claim faster = claim(WorkerStartupBenchmark.class, "archived-child-jvm-1.1x-faster");
+        Claim still = claim(WorkerStartupBenchmark.class, "archived-child-jvm-still-100x-platform");
+        assertEquals("childJvm", faster.baseline());
+        assertTrue(faster.factor() > 1, "faster, by a stated share");
+        assertEquals(claim(WorkerStartupBenchmark.class, "child-jvm-100x-platform").factor(), still.factor(),
+                "the archive shortens a JVM's start, it does not change its order of magnitude");
+    }
+
     @Test
     void httpGrowthFactorIsHalfTheTaskRatio() {
         Claim grows = claim(HttpHealthUnderLoadBenchmark.class, "blocking-health-p99-grows-with-the-task");

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.openjdk.jmh.results.Result;
 
 import perfmastery.support.VirtualThreads;
 
@@ -59,6 +62,7 @@ class EventLoopBlockingBenchmarkTest {
         EventLoopBlockingBenchmark benchmark = new EventLoopBlockingBenchmark();
         benchmark.task = "pbkdf2";
         benchmark.strategy = "inline";
+        benchmark.inFlight = 1;
         benchmark.setUp();
         try {
             byte[] reference = referencePbkdf2(new String(benchmark.password).getBytes(StandardCharsets.UTF_8),
@@ -72,42 +76,105 @@ class EventLoopBlockingBenchmarkTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"fib,inline", "fib,workerPool", "fib,threadPerRequest",
-            "pbkdf2,inline", "pbkdf2,workerPool", "pbkdf2,threadPerRequest"})
-    void everyStrategyAnswersHealthAndCompletesTheRightHeavyResults(String task, String strategy) throws Exception {
-        runUnderLoad(task, strategy);
+    @CsvSource({"fib,inline,1", "fib,workerPool,1", "fib,threadPerRequest,1",
+            "pbkdf2,inline,1", "pbkdf2,workerPool,1", "pbkdf2,threadPerRequest,1",
+            "fib,inline,4", "fib,workerPool,4", "fib,threadPerRequest,4",
+            "fib,workerPool,16", "fib,threadPerRequest,16"})
+    void everyStrategyAnswersHealthAndCompletesTheRightHeavyResults(String task, String strategy, int inFlight)
+            throws Exception {
+        runUnderLoad(task, strategy, inFlight);
     }
 
     @ParameterizedTest
-    @CsvSource({"fib,virtualThread", "pbkdf2,virtualThread"})
+    @CsvSource({"fib,virtualThread,1", "pbkdf2,virtualThread,1", "fib,virtualThread,4", "fib,virtualThread,16"})
     @EnabledForJreRange(min = JRE.JAVA_21)
-    void virtualThreadStrategyToo(String task, String strategy) throws Exception {
-        runUnderLoad(task, strategy);
+    void virtualThreadStrategyToo(String task, String strategy, int inFlight) throws Exception {
+        runUnderLoad(task, strategy, inFlight);
     }
 
-    private static void runUnderLoad(String task, String strategy) throws Exception {
+    private static EventLoopBlockingBenchmark started(String task, String strategy, int inFlight) throws Exception {
         EventLoopBlockingBenchmark benchmark = new EventLoopBlockingBenchmark();
         benchmark.task = task;
         benchmark.strategy = strategy;
+        benchmark.inFlight = inFlight;
         benchmark.setUp();
-        long expected;
+        return benchmark;
+    }
+
+    private static void runUnderLoad(String task, String strategy, int inFlight) throws Exception {
+        EventLoopBlockingBenchmark benchmark = started(task, strategy, inFlight);
         try {
-            expected = task.equals("fib") ? 9_227_465L
+            long expected = task.equals("fib") ? 9_227_465L
                     : ByteBuffer.wrap(referencePbkdf2(new String(benchmark.password).getBytes(StandardCharsets.UTF_8),
                             benchmark.salt, benchmark.pbkdf2Iterations, 32)).getLong();
-            // Waits for progress, bounded; not a timing assertion.
-            for (int polls = 0; benchmark.completedHeavyRequests() < 3; polls++) {
+            // Waits for progress, bounded; not a timing assertion. More completions than requests in flight:
+            // every request in flight has been answered and replaced at least once.
+            for (int polls = 0; benchmark.completedHeavyRequests() < inFlight + 2L; polls++) {
                 assertEquals("ok", benchmark.health());
-                assertTrue(polls < 6_000, "no heavy request completed in a minute");
+                assertTrue(polls < 12_000, "fewer than " + (inFlight + 2) + " heavy requests completed in two minutes");
+                // A request thread posts its answer before it ends, and the loop may start its successor first.
+                assertTrue(benchmark.liveRequestThreads() <= 2 * inFlight,
+                        "request threads are bounded by the requests in flight (and those just leaving)");
                 Thread.sleep(10);
             }
             assertEquals("ok", benchmark.health());
             assertEquals(expected, benchmark.lastHeavyResult());
-            benchmark.checkLoadIsRunning();
+
+            // One iteration as JMH runs it: the open-loop schedule, then the gauges.
+            benchmark.startIteration();
+            long completedBefore = benchmark.completedHeavyRequests();
+            for (int polls = 0; benchmark.openLoopChecksSent() < 1_000
+                    || benchmark.completedHeavyRequests() <= completedBefore; polls++) {
+                assertTrue(polls < 12_000, "the iteration saw no open-loop checks or no heavy completion in two minutes");
+                Thread.sleep(10);
+            }
+            Map<String, Result<?>> gauges = RecordedGauges.during(benchmark::endIteration);
+            double checks = RecordedGauges.score(gauges, "openLoopChecks");
+            assertTrue(checks >= 1_000, checks + " open-loop checks answered");
+            double p50 = RecordedGauges.score(gauges, "openLoopP50Us");
+            double p99 = RecordedGauges.score(gauges, "openLoopP99Us");
+            double p999 = RecordedGauges.score(gauges, "openLoopP999Us");
+            assertTrue(0 <= p50 && p50 <= p99 && p99 <= p999, p50 + " <= " + p99 + " <= " + p999);
+            assertTrue(RecordedGauges.score(gauges, "heavyCompletedPerSecond") > 0, "heavy requests completed in the iteration");
+            assertEquals("requests/s", gauges.get("heavyCompletedPerSecond").getScoreUnit());
+            assertEquals(expected, benchmark.lastHeavyResult(), "still the right answer under the probe's load");
         } finally {
             benchmark.tearDown();
         }
-        assertEquals(java.util.List.of(), Threads.liveNamed("event-loop", "heavy-worker", "heavy-request"));
+        assertEquals(List.of(), Threads.liveNamed("event-loop", "heavy-worker", "heavy-request", OpenLoopProbe.THREAD_NAME));
+    }
+
+    @Test
+    void theWorkerPoolHasAsManyWorkersAsCores() throws Exception {
+        EventLoopBlockingBenchmark benchmark = started("fib", "workerPool", 16);
+        try {
+            assertEquals(Runtime.getRuntime().availableProcessors(), benchmark.workers);
+            // The pool makes its threads as requests arrive: 16 in flight make all of them, and no more.
+            for (int polls = 0; workerThreads() < benchmark.workers; polls++) {
+                assertTrue(polls < 6_000, "the pool made " + workerThreads() + " workers in a minute");
+                Thread.sleep(10);
+            }
+            benchmark.completedHeavyRequests();
+            assertEquals(benchmark.workers, workerThreads());
+        } finally {
+            benchmark.tearDown();
+        }
+    }
+
+    private static long workerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("heavy-worker") && t.isAlive()).count();
+    }
+
+    @Test
+    void inFlightOutOfRangeIsOneClearErrorAndStartsNothing() throws Exception {
+        EventLoopBlockingBenchmark benchmark = new EventLoopBlockingBenchmark();
+        benchmark.task = "fib";
+        benchmark.strategy = "workerPool";
+        benchmark.inFlight = 0;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, benchmark::setUp);
+        assertEquals("inFlight must be an integer in 1..1000 (heavy requests in flight at once), not 0", e.getMessage());
+        assertEquals(List.of(), Threads.liveNamed("event-loop", "heavy-worker", OpenLoopProbe.THREAD_NAME));
     }
 
     @Test
@@ -116,6 +183,7 @@ class EventLoopBlockingBenchmarkTest {
         EventLoopBlockingBenchmark benchmark = new EventLoopBlockingBenchmark();
         benchmark.task = "fib";
         benchmark.strategy = "virtualThread";
+        benchmark.inFlight = 1;
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, benchmark::setUp);
         assertTrue(e.getMessage().contains(VirtualThreads.UNAVAILABLE_REASON), e.getMessage());
     }
@@ -125,6 +193,7 @@ class EventLoopBlockingBenchmarkTest {
         EventLoopBlockingBenchmark benchmark = new EventLoopBlockingBenchmark();
         benchmark.task = "fib";
         benchmark.strategy = "forkJoin";
+        benchmark.inFlight = 1;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, benchmark::setUp);
         assertEquals("unknown strategy 'forkJoin': use one of inline, workerPool, threadPerRequest, virtualThread",
                 e.getMessage());

@@ -11,12 +11,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.openjdk.jmh.results.Result;
 
 import perfmastery.support.VirtualThreads;
 
@@ -57,6 +59,22 @@ class HttpHealthUnderLoadBenchmarkTest {
                     benchmark.get("/health").headers().firstValue("Content-Type").orElse(""));
             benchmark.checkLoadIsRunning();
             assertEquals("ok", benchmark.health());
+
+            // One iteration as JMH runs it: the open-loop schedule, then the gauges.
+            benchmark.startIteration();
+            for (int polls = 0; benchmark.openLoopChecksSent() < 200; polls++) {
+                assertTrue(polls < 12_000, "fewer than 200 open-loop checks sent in two minutes");
+                Thread.sleep(10);
+            }
+            Map<String, Result<?>> gauges = RecordedGauges.during(benchmark::endIteration);
+            double checks = RecordedGauges.score(gauges, "openLoopChecks");
+            assertTrue(checks >= 200, checks + " open-loop checks answered 200 ok");
+            assertEquals(0, RecordedGauges.score(gauges, "openLoopErrors"), "no open-loop check failed");
+            double p50 = RecordedGauges.score(gauges, "openLoopP50Us");
+            double p99 = RecordedGauges.score(gauges, "openLoopP99Us");
+            double p999 = RecordedGauges.score(gauges, "openLoopP999Us");
+            assertTrue(0 < p50 && p50 <= p99 && p99 <= p999, p50 + " <= " + p99 + " <= " + p999);
+            assertEquals("ok", benchmark.health(), "the server still answers after the open-loop burst");
         } finally {
             benchmark.tearDown();
         }
@@ -65,7 +83,8 @@ class HttpHealthUnderLoadBenchmarkTest {
                 socket.getPort();
             }
         }, "the server is stopped after teardown");
-        assertEquals(List.of(), Threads.liveNamed("heavy-client-", "http-handler", "heavy-worker", "http-client"));
+        assertEquals(List.of(), Threads.liveNamed("heavy-client-", "http-handler", "heavy-worker", "http-client",
+                OpenLoopProbe.THREAD_NAME));
     }
 
     @Test
@@ -76,7 +95,8 @@ class HttpHealthUnderLoadBenchmarkTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, benchmark::setUp);
         assertEquals("heavy must be an integer in 0..45 (the n of /heavy/n), not 46", e.getMessage());
         benchmark.tearDown();
-        assertEquals(List.of(), Threads.liveNamed("heavy-client-", "http-handler", "heavy-worker", "http-client"));
+        assertEquals(List.of(), Threads.liveNamed("heavy-client-", "http-handler", "heavy-worker", "http-client",
+                OpenLoopProbe.THREAD_NAME));
     }
 
     @Test

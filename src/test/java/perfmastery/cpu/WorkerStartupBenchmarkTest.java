@@ -1,10 +1,16 @@
 package perfmastery.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -106,6 +112,54 @@ class WorkerStartupBenchmarkTest {
         } finally {
             benchmark.tearDown();
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {42, 43})
+    void childJvmFromItsClassArchiveReturnsTheTasksResult(int input) throws Exception {
+        assumeTrue(AppClassArchive.defaultCdsArchivePresent(), "this JDK has no CDS archive to build on");
+        assumeTrue(onlyJars(ChildJvm.classPath()), "the test runs from class folders: WorkerStartupArchiveIT runs it from the jar");
+        WorkerStartupBenchmark benchmark = prepared(input);
+        Path folder;
+        try {
+            benchmark.prepareArchive();
+            folder = benchmark.archive().file().getParent();
+            assertEquals(WorkerStartupBenchmark.trivialTask(input), benchmark.childJvmAotCache());
+        } finally {
+            benchmark.tearDown();
+        }
+        assertFalse(Files.exists(folder), "the archive's folder is deleted at teardown");
+    }
+
+    @Test
+    void aClassPathWithAFolderIsOneClearErrorBeforeAnyTraining() throws Exception {
+        String classPath = ChildJvm.classPath();
+        assumeTrue(!onlyJars(classPath), "the test JVM runs from jars only");
+        WorkerStartupBenchmark benchmark = prepared(42);
+        try {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, benchmark::prepareArchive);
+            assertTrue(e.getMessage().startsWith("an archive of classes needs a class path of jars only, and "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("is a directory: run from the benchmarks jar (java -jar target/benchmarks.jar)"),
+                    e.getMessage());
+            assertThrows(IllegalStateException.class, benchmark::childJvmAotCache, "no archive, no archived child");
+        } finally {
+            benchmark.tearDown();
+        }
+    }
+
+    private static boolean onlyJars(String classPath) {
+        return Arrays.stream(classPath.split(File.pathSeparator)).noneMatch(entry -> Files.isDirectory(Path.of(entry)));
+    }
+
+    @Test
+    void theArchiveKindFollowsTheJdk() {
+        assertEquals(AppClassArchive.Kind.APP_CDS, AppClassArchive.Kind.forFeature(17));
+        assertEquals(AppClassArchive.Kind.APP_CDS, AppClassArchive.Kind.forFeature(24));
+        assertEquals(AppClassArchive.Kind.AOT_CACHE, AppClassArchive.Kind.forFeature(25));
+        assertEquals(List.of("-XX:AOTCacheOutput=/x/app.aot"), AppClassArchive.Kind.AOT_CACHE.trainingOptions(Path.of("/x/app.aot")));
+        assertEquals(List.of("-XX:ArchiveClassesAtExit=/x/app.jsa"), AppClassArchive.Kind.APP_CDS.trainingOptions(Path.of("/x/app.jsa")));
+        assertEquals(List.of("-XX:AOTMode=on", "-XX:AOTCache=/x/app.aot"), AppClassArchive.Kind.AOT_CACHE.useOptions(Path.of("/x/app.aot")));
+        assertEquals(List.of("-Xshare:on", "-XX:SharedArchiveFile=/x/app.jsa"), AppClassArchive.Kind.APP_CDS.useOptions(Path.of("/x/app.jsa")));
     }
 
     @Test
