@@ -400,6 +400,10 @@ final class Charts {
                                    ChartLabels.Result labels) {
         g2.setFont(LABEL);
         g2.setPaint(Color.BLACK);
+        // Right-aligned by the SVG itself: the browser's sans-serif need not be as wide as the font measured here.
+        java.util.Map<String, String> group = new java.util.LinkedHashMap<>();
+        group.put("text-anchor", "end");
+        g2.setRenderingHint(org.jfree.svg.SVGHints.KEY_BEGIN_GROUP, group);
         int count = labels.lines().size();
         CategoryAxis axis = plot.getDomainAxis();
         for (int i = 0; i < count; i++) {
@@ -407,11 +411,10 @@ final class Charts {
             double middle = axis.getCategoryMiddle(i, count, dataArea, plot.getDomainAxisEdge());
             double top = middle - lines.size() * LINE_HEIGHT / 2.0 + LABEL_METRICS.getAscent();
             for (int l = 0; l < lines.size(); l++) {
-                String line = lines.get(l);
-                float x = (float) (dataArea.getX() - 6 - LABEL_METRICS.stringWidth(line));
-                g2.drawString(line, Math.max(2f, x), (float) (top + l * LINE_HEIGHT));
+                g2.drawString(lines.get(l), (float) (dataArea.getX() - 6), (float) (top + l * LINE_HEIGHT));
             }
         }
+        g2.setRenderingHint(org.jfree.svg.SVGHints.KEY_END_GROUP, "labels");
     }
 
     /**

@@ -141,10 +141,17 @@ final class Findings {
         for (List<RunComparison.Line> lines : byLesson.values()) {
             Row any = lines.get(0).any();
             GeometricMean.Result g = GeometricMean.of(lines, poolsA, poolsB);
+            if (g.rows() == 0) {
+                continue; // a lesson only one run has: the comparison's notes say so
+            }
             rows.add(summaryRow(names.display(any.className()) + " (" + any.mode() + ")", g));
             links.add(java.util.Collections.singletonList(lessonKey.apply(any.className())));
         }
-        if (byLesson.size() > 1) {
+        if (rows.isEmpty()) {
+            doc.paragraph("The two runs have no row in common: nothing to compare.");
+            return;
+        }
+        if (rows.size() > 1) {
             rows.add(summaryRow("all lessons", GeometricMean.of(primary, poolsA, poolsB)));
             links.add(List.of());
         }

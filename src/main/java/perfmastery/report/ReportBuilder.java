@@ -204,6 +204,13 @@ final class ReportBuilder {
         List<Row> bothRuns = new ArrayList<>(result.a().rows());
         bothRuns.addAll(result.b().rows());
         LessonNames names = new LessonNames(bothRuns);
+        // Each primary line's allocation line, found once (a search per line is quadratic: 10,000 rows took seconds).
+        Map<Row, RunComparison.Line> allocByRowA = new java.util.IdentityHashMap<>();
+        for (RunComparison.Line l : result.lines()) {
+            if (RunComparison.ALLOC.equals(l.metric()) && l.a() != null) {
+                allocByRowA.putIfAbsent(l.a(), l);
+            }
+        }
         for (RunComparison.Line line : result.primary()) {
             Row any = line.any();
             List<String> cells = new ArrayList<>();
@@ -221,7 +228,8 @@ final class ReportBuilder {
             cells.add(line.verdict());
             cells.add(line.note());
             if (anyAlloc) {
-                RunComparison.Line al = line.a() == null || line.b() == null ? null : result.alloc(line);
+                RunComparison.Line al = line.a() == null || line.b() == null ? null : allocByRowA.get(line.a());
+                al = al != null && al.b() == line.b() ? al : null;
                 al = al == null || al.ratio() == null ? null : al;
                 cells.add(al == null ? "" : Fmt.value(al.a().secondary().get(RunComparison.ALLOC).score()));
                 cells.add(al == null ? "" : Fmt.value(al.b().secondary().get(RunComparison.ALLOC).score()));
