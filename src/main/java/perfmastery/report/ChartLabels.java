@@ -69,8 +69,9 @@ final class ChartLabels {
             common.clear();
         }
         List<List<String>> lines = new ArrayList<>();
-        for (List<String> row : rest) {
-            lines.add(fit(row.isEmpty() ? List.of("(all)") : row, metrics, width));
+        for (int i = 0; i < rest.size(); i++) {
+            // A row made only of what every row has (its neighbours have more) keeps its own tokens.
+            lines.add(fit(rest.get(i).isEmpty() ? tokens.get(i) : rest.get(i), metrics, width));
         }
         // Unique: a repeat gets " #2", " #3" on its last line (which fits: the last line is shortened for it).
         Set<String> seen = new HashSet<>();

@@ -103,8 +103,10 @@ final class Charts {
         DefaultCategoryDataset bars = new DefaultCategoryDataset();
         double minPositive = Double.POSITIVE_INFINITY;
         double max = 0;
+        boolean negative = false;
         for (int i = 0; i < categories.size(); i++) {
             bars.addValue(scores[i], "score", categories.get(i));
+            negative |= scores[i] < 0;
             if (scores[i] > 0) {
                 minPositive = Math.min(minPositive, scores[i]);
                 // A whisker reaching far beyond its bar does not stretch the axis: it runs off the plot instead.
@@ -131,7 +133,10 @@ final class Charts {
             NumberAxis linear = new NumberAxis(axisLabel);
             linear.setAutoRangeIncludesZero(true);
             linear.setNumberFormatOverride(new TickFormat());
-            linear.setRange(0, max > 0 ? max * 1.08 : 1);
+            if (!negative) {
+                // From 0 to just past the top: autoRange would add a share of the axis as a blank margin.
+                linear.setRange(0, max > 0 ? max * 1.08 : 1);
+            }
             range = linear;
         }
         Number[][] starts = new Number[1][categories.size()];

@@ -279,6 +279,9 @@ class ReportPageTest {
         // Labels that are equal stay apart too.
         ChartLabels.Result same = ChartLabels.compact(List.of(List.of("a"), List.of("a")), metrics, 300);
         assertEquals(List.of("a", "a #2"), same.joined());
+        // A row made only of what every row shares keeps its own name.
+        assertEquals(List.of("a", "x=1"), ChartLabels.compact(List.of(List.of("a"), List.of("a", "x=1")), metrics, 300)
+                .joined());
     }
 
     @Test
