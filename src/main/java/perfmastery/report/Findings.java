@@ -81,8 +81,11 @@ final class Findings {
         for (var entry : byClaim.entrySet()) {
             ClaimChecker.Verdict first = any.get(entry.getKey());
             Claim c = first.claim();
+            // A bound is in the metric's unit, which the verdicts know (us/op, B/op): "≥ 20000 us/op".
+            String unit = c.baseline().isEmpty() ? entry.getValue().values().stream().map(ClaimChecker.Verdict::unit)
+                    .filter(u -> !u.isEmpty()).findFirst().orElse("") : "";
             List<String> cells = new ArrayList<>(List.of(simpleName(first.lesson()), c.text(),
-                    ReportBuilder.needs(c)));
+                    ReportBuilder.needs(c) + (unit.isEmpty() ? "" : " " + unit)));
             for (Run run : runs) {
                 ClaimChecker.Verdict v = entry.getValue().get(run.label());
                 cells.add(v == null ? "not run" : v.status());

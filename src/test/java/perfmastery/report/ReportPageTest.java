@@ -213,6 +213,8 @@ class ReportPageTest {
         String virtual = mdTables(md).get(0).stream().filter(l -> l.contains("a virtual thread per request"))
                 .findFirst().orElseThrow();
         assertTrue(virtual.contains("| NOT MEASURED |  | CONFIRMED | "), virtual);
+        String bound = mdTables(md).get(0).stream().filter(l -> l.contains("20 ms or more")).findFirst().orElseThrow();
+        assertTrue(bound.contains("| ≥ 20000 us/op | CONFIRMED |"), bound);
     }
 
     @Test
