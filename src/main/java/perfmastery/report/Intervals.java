@@ -359,7 +359,7 @@ final class Intervals {
     }
 
     /** A row's relative variance for a ratio: its own when larger than the pool's. */
-    private static double relative(Sample s, Pool pool) {
+    static double relative(Sample s, Pool pool) {
         double own = s.log() ? own(s) : s.forkCount() < 2 ? 0 : s.constant() ? 0 : s.ownVariance() / (s.mean() * s.mean());
         return Math.max(own, pool.variance());
     }

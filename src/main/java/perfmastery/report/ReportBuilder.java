@@ -17,9 +17,10 @@ import perfmastery.support.Claim;
 final class ReportBuilder {
 
     static final String METHOD = "Lesson tables show JMH's own score ± scoreError, where scoreError is JMH's 99.9 %"
-            + " confidence half-width (Student t over all measured iterations of all forks, as if they were independent);"
-            + " the lesson charts draw that interval as whiskers and switch to a log scale when bars differ by more than"
-            + " 20x. A lesson's own metrics (gauges, counters) show their mean per measured iteration from rawData."
+            + " confidence half-width (Student t over all measured iterations of all forks, as if they were independent)."
+            + " The lesson charts show the metric of the lesson's claims (the score, a percentile, a gauge) as the mean of"
+            + " fork means with its 95 % interval over forks, the figures the claims use, and switch to a log scale when"
+            + " bars differ by more than 20x. A lesson's own metrics (gauges, counters) show their mean per measured iteration from rawData."
             + " Run comparisons and claims treat forks as the independent unit: each row's metric is reduced to its fork"
             + " means (the mean of each fork's measured iterations; in sample mode each iteration's mean, or for p50/p99"
             + " each iteration's percentile, from rawDataHistogram), and its figure is the mean of the fork means. Rows"
@@ -36,7 +37,10 @@ final class ReportBuilder {
             + " interval excludes 1 and the ratio is at least 3 % away from 1; otherwise ≈, and its note says why"
             + " (no interval and why, the interval includes 1, a small effect). Allocation (gc.alloc.rate.norm, B/op)"
             + " is compared the same way as a/b (more-alloc, less-alloc), and is ≈ when both sides allocate under"
-            + " 1 B/op. The summary row is the geometric mean of the ratios of the rows both runs have. A claim's pair"
+            + " 1 B/op. The summary row is the geometric mean of the ratios of the rows both runs have. The findings'"
+            + " geometric mean per lesson has a 95 % interval: exp(mean log ratio ± t·√(Σ(v_a,i + v_b,i))/n), each row's"
+            + " variances as for its own ratio (the rows ran in forks of their own, so their errors are independent), with"
+            + " Welch–Satterthwaite df over the pools the variances come from. A claim's pair"
             + " is CONFIRMED when its interval clears the claimed factor (lower end at least the factor) or bound"
             + " (upper end at most a LOWER bound, lower end at least a HIGHER bound), REFUTED when the interval lies"
             + " wholly on the other side, INCONCLUSIVE when it straddles it or there is no interval. A claim is"
@@ -115,7 +119,8 @@ final class ReportBuilder {
                 + count(verdicts, ClaimChecker.NOT_MEASURED) + " not measured. Comparisons: " + comparisons.size()
                 + ". How the numbers are made: see Method at the end.");
 
-        lessons(runs);
+        LessonSection lessons = new LessonSection(doc, claims, this::chart);
+        lessons.write(runs);
         for (int i = 0; i < comparisons.size(); i++) {
             comparison(i + 1, comparisons.get(i));
         }
@@ -130,6 +135,8 @@ final class ReportBuilder {
         }
         doc.heading(2, "Method");
         doc.paragraph(METHOD);
+        // The findings go first, right under the title: they link to the lesson sections made above.
+        doc.insert(1, Findings.build(runs, verdicts, comparisons, lessons::keyOf));
         // Each chart is independent of the others (its own JFreeChart and SVGGraphics2D): draw them in parallel.
         Map<String, String> charts = new LinkedHashMap<>();
         chartTasks.entrySet().parallelStream().map(e -> Map.entry(e.getKey(), e.getValue().get())).toList()
@@ -189,131 +196,6 @@ final class ReportBuilder {
 
     // ---------------------------------------------------------------- lesson tables
 
-    private void lessons(List<Run> runs) {
-        doc.heading(2, "Lessons");
-        doc.paragraph("Each benchmark class, per run and parameter set: its variants with JMH's score ± 99.9 %"
-                + " error, the factor against the lesson's baseline (the baseline of its claims, else its first"
-                + " variant), allocation per operation where -prof gc ran, the lesson's own secondary metrics, and"
-                + " percentiles in sample mode.");
-        for (int r = 0; r < runs.size(); r++) {
-            Run run = runs.get(r);
-            Map<String, List<Row>> byClass = new LinkedHashMap<>();
-            for (Row row : run.rows()) {
-                byClass.computeIfAbsent(row.className() + "|" + row.mode(), k -> new ArrayList<>()).add(row);
-            }
-            LessonNames names = new LessonNames(run.rows());
-            for (var entry : byClass.entrySet()) {
-                lesson(r + 1, run, entry.getValue(), names);
-            }
-        }
-    }
-
-    private void lesson(int runIndex, Run run, List<Row> rows, LessonNames names) {
-        Row first = rows.get(0);
-        String className = first.className();
-        String simple = names.display(className);
-        String claimed = claims.baselineMethod(className);
-        String baselineMethod = claimed != null && rows.stream().anyMatch(r -> r.method().equals(claimed))
-                ? claimed : first.method();
-        doc.heading(3, simple + " (" + first.mode() + ") on " + run.label());
-        doc.paragraph((className.isEmpty() ? "benchmarks without a class in their name" : className)
-                + ", mode " + first.mode() + ", baseline " + baselineMethod + ", "
-                + (first.higherIsBetter() ? "higher is better" : "lower is better") + ".");
-        Map<String, List<Row>> groups = new LinkedHashMap<>();
-        for (Row row : rows) {
-            groups.computeIfAbsent(row.paramsText() + "|" + row.threads(), k -> new ArrayList<>()).add(row);
-        }
-        Set<String> own = new LinkedHashSet<>();
-        boolean alloc = false;
-        boolean sample = "sample".equals(first.mode());
-        for (Row row : rows) {
-            for (String name : row.secondary().keySet()) {
-                // Profiler metrics have dotted names (gc.alloc.rate, gc.count); @AuxCounters fields do not.
-                if (!name.contains(".")) {
-                    own.add(name);
-                }
-            }
-            alloc |= row.secondary().containsKey(RunComparison.ALLOC);
-        }
-        List<String> categories = new ArrayList<>();
-        List<Double> scores = new ArrayList<>();
-        List<Double> errors = new ArrayList<>();
-        // The unit of most rows (the reader converted what converts to it; a row in another unit is flagged).
-        String unit = rows.stream().collect(java.util.stream.Collectors.groupingBy(r -> r.primary().unit(),
-                LinkedHashMap::new, java.util.stream.Collectors.counting())).entrySet().stream()
-                .max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        for (var group : groups.values()) {
-            Row any = group.get(0);
-            String finalBaseline = baselineMethod;
-            Row base = group.stream().filter(r -> r.method().equals(finalBaseline)).findFirst().orElse(null);
-            List<String> header = new ArrayList<>(List.of("variant", "score ± 99.9 % error", "unit",
-                    "vs " + baselineMethod));
-            if (alloc) {
-                header.add("B/op");
-                header.add("allocation vs " + baselineMethod);
-            }
-            header.addAll(own);
-            if (sample) {
-                header.addAll(List.of("p50", "p99", "p99.9"));
-            }
-            List<List<String>> table = new ArrayList<>();
-            for (Row row : group) {
-                List<String> cells = new ArrayList<>();
-                cells.add(row.method());
-                cells.add(Fmt.scoreError(row.primary().score(), row.primary().scoreError()));
-                cells.add(row.primary().unit());
-                cells.add(base == null ? "no baseline row" : row == base ? "baseline" : speedWords(base, row));
-                if (alloc) {
-                    Metric m = row.secondary().get(RunComparison.ALLOC);
-                    Metric b = base == null ? null : base.secondary().get(RunComparison.ALLOC);
-                    cells.add(m == null ? "n/a" : Fmt.value(m.score()));
-                    cells.add(row == base ? "baseline" : allocWords(b, m));
-                }
-                for (String name : own) {
-                    Metric m = row.secondary().get(name);
-                    cells.add(m == null ? "n/a" : Fmt.value(Intervals.meanPerIteration(m)) + " " + m.unit());
-                }
-                if (sample) {
-                    cells.add(Fmt.value(row.primary().percentile(50)));
-                    cells.add(Fmt.value(row.primary().percentile(99)));
-                    cells.add(Fmt.value(row.primary().percentile(99.9)));
-                }
-                table.add(cells);
-                if (!row.primary().unit().equals(unit)) {
-                    continue; // a unit that does not convert to the lesson's: in the table, not on its axis
-                }
-                categories.add(row.method() + (row.params().isEmpty() ? "" : " " + row.paramsText())
-                        + (any.threads() > 1 ? " t=" + row.threads() : ""));
-                scores.add(row.primary().score());
-                errors.add(row.primary().scoreError());
-            }
-            boolean[] right = new boolean[header.size()];
-            java.util.Arrays.fill(right, true);
-            right[0] = false;
-            right[2] = false;
-            right[3] = false;
-            if (alloc) {
-                right[5] = false;
-            }
-            String title = (any.params().isEmpty() ? "no params" : any.paramsText())
-                    + (any.threads() > 1 ? ", " + any.threads() + " threads" : "");
-            doc.paragraph(title);
-            doc.add(new Doc.Table(header, table, right));
-        }
-        if (!own.isEmpty()) {
-            doc.paragraph(String.join(", ", own) + ": the lesson's own metrics, as the mean per measured iteration"
-                    + " from rawData, the values comparisons and claims use. For a gauge (JMH's AVG policy) that is"
-                    + " JMH's score; for a summed counter (an @AuxCounters EVENTS field) it is JMH's score divided by"
-                    + " iterations x forks.");
-        }
-        String id = names.chartId(runIndex, className, first.mode());
-        String title = simple + " (" + first.mode() + ") on " + run.label();
-        double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
-        double[] e = errors.stream().mapToDouble(Double::doubleValue).toArray();
-        chart(id, simple + " on " + run.label() + ": score with 99.9 % interval, " + unit,
-                () -> Charts.lessonChart(id, title, categories, s, e, unit));
-    }
-
     private void chart(String id, String alt, java.util.function.Supplier<String> svg) {
         String file = "charts/" + id + ".svg";
         chartTasks.put(file, svg);
@@ -372,12 +254,19 @@ final class ReportBuilder {
             header.addAll(List.of("B/op a", "B/op b", "allocation ratio", "allocation verdict"));
         }
         List<List<String>> rows = new ArrayList<>();
-        List<String> categories = new ArrayList<>();
+        List<List<String>> categories = new ArrayList<>();
         List<double[]> points = new ArrayList<>();
         Set<String> cannotTell = new LinkedHashSet<>();
         List<Row> bothRuns = new ArrayList<>(result.a().rows());
         bothRuns.addAll(result.b().rows());
         LessonNames names = new LessonNames(bothRuns);
+        // Each primary line's allocation line, found once (a search per line is quadratic: 10,000 rows took seconds).
+        Map<Row, RunComparison.Line> allocByRowA = new java.util.IdentityHashMap<>();
+        for (RunComparison.Line l : result.lines()) {
+            if (RunComparison.ALLOC.equals(l.metric()) && l.a() != null) {
+                allocByRowA.putIfAbsent(l.a(), l);
+            }
+        }
         for (RunComparison.Line line : result.primary()) {
             Row any = line.any();
             List<String> cells = new ArrayList<>();
@@ -395,7 +284,8 @@ final class ReportBuilder {
             cells.add(line.verdict());
             cells.add(line.note());
             if (anyAlloc) {
-                RunComparison.Line al = line.a() == null || line.b() == null ? null : result.alloc(line);
+                RunComparison.Line al = line.a() == null || line.b() == null ? null : allocByRowA.get(line.a());
+                al = al != null && al.b() == line.b() ? al : null;
                 al = al == null || al.ratio() == null ? null : al;
                 cells.add(al == null ? "" : Fmt.value(al.a().secondary().get(RunComparison.ALLOC).score()));
                 cells.add(al == null ? "" : Fmt.value(al.b().secondary().get(RunComparison.ALLOC).score()));
@@ -407,8 +297,7 @@ final class ReportBuilder {
                 if (!e.hasInterval()) {
                     cannotTell.add(e.note());
                 }
-                categories.add(names.shortName(any) + (any.params().isEmpty() ? "" : " " + any.paramsText())
-                        + " " + any.mode() + (any.threads() > 1 ? " t=" + any.threads() : ""));
+                categories.add(chartTokens(names, any));
                 points.add(new double[] {e.value(), e.low(), e.high()});
             }
         }
@@ -447,6 +336,19 @@ final class ReportBuilder {
                     () -> Charts.comparisonChart(id, a + " vs " + b + ": ratio with 95 % interval", categories,
                             ratios, lows, highs));
         }
+    }
+
+    /** A comparison row's chart label: class, method, each param, mode, threads (ChartLabels drops the shared). */
+    private static List<String> chartTokens(LessonNames names, Row row) {
+        List<String> tokens = new ArrayList<>();
+        tokens.add(names.display(row.className()));
+        tokens.add(row.method());
+        row.params().forEach((k, v) -> tokens.add(k + "=" + v));
+        tokens.add(row.mode());
+        if (row.threads() > 1) {
+            tokens.add("t=" + row.threads());
+        }
+        return tokens;
     }
 
     private static String withFile(Run run) {
@@ -501,7 +403,7 @@ final class ReportBuilder {
                 new boolean[] {false, false, false, false, false, false, true, true, true, false}));
     }
 
-    private static String measured(ClaimChecker.Verdict v) {
+    static String measured(ClaimChecker.Verdict v) {
         if (v.measured() == null) {
             return "";
         }

@@ -41,6 +41,11 @@ public final class ReportMain {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
             return runOrThrow(args, out, err);
+        } catch (OutOfMemoryError e) {
+            // Not the gate's exit 1, and no stack trace: say what to do.
+            err.println("report: out of memory (heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+                    + " MB): give the report more heap (java -Xmx2g ...), or fewer files at once");
+            return 3;
         } catch (RuntimeException e) {
             // Not a user mistake but a bug: still one line, and never exit 1, which is the gate's answer.
             StackTraceElement at = e.getStackTrace().length == 0 ? null : e.getStackTrace()[0];

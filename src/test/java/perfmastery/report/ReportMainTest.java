@@ -518,25 +518,13 @@ class ReportMainTest {
         Files.createDirectories(speed);
         List<String> args = new ArrayList<>(List.of("--out", speed.resolve("report").toString()));
         for (int file = 0; file < 10; file++) {
-            SyntheticJmh json = new SyntheticJmh(file % 2 == 0 ? "17.0.15" : "25.0.3");
-            for (int cls = 0; cls < 10; cls++) {
-                for (int method = 0; method < 5; method++) {
-                    for (int size = 0; size < 4; size++) {
-                        double mean = (cls + 1) * (method + 1) * Math.pow(4, size) * (1 + 0.01 * file);
-                        json.row("org.example.suite.Lesson" + cls + ".variant" + method, "avgt",
-                                "size=" + (1 << (4 * size)), SyntheticJmh.around(mean, 3, 5, 0.02))
-                                .secondary("gc.alloc.rate.norm", "B/op", SyntheticJmh.around(mean * 8, 3, 5, 0.001));
-                    }
-                }
-            }
-            args.add(json.write(speed.resolve("run" + file + ".json")).toString());
+            args.add(ReportSpeedInputs.tenByTwoHundred(file).write(speed.resolve("run" + file + ".json")).toString());
         }
         long start = System.nanoTime();
         Result r = runRaw(speed, args.toArray(String[]::new));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(0, r.exit(), r.err());
         System.out.println("[report] 10 files x 200 rows: full report in " + millis + " ms (in a warm test JVM;"
-                + " time it with JVM start: time java -cp target/benchmarks.jar perfmastery.report.ReportMain --out "
-                + speed.resolve("report") + " " + speed + "/run*.json)");
+                + " time it with JVM start and load average: scripts/report-speed.sh)");
     }
 }

@@ -88,6 +88,12 @@ final class SyntheticJmh {
             return this;
         }
 
+        /** The primary metric's unit (JMH writes the class's {@code @OutputTimeUnit}, e.g. us/op). */
+        Row unit(String unit) {
+            ((ObjectNode) node.get("primaryMetric")).put("scoreUnit", unit);
+            return this;
+        }
+
         /** Leaves the primary metric without rawData, as {@code -Djmh.json.rawData=false} writes it. */
         Row dropRawData() {
             ((ObjectNode) node.get("primaryMetric")).putArray("rawData");

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Times the report on the inputs of its speed targets (issue 10, defect 10) and prints wall time, CPU time,
+# peak RSS and the largest heap in use, with the load average before and after (a loaded machine's figures
+# are not measurements). Nothing is asserted: the targets are 10 files x 200 rows in at most 2 s wall, and
+# two files of 10,000 rows in at most 5 s wall within a 512 MB heap, on a quiet 2-core machine.
+#
+#   scripts/report-speed.sh [--runs N] [--cds] [--java PATH]
+#
+# The inputs are written by perfmastery.report.ReportSpeedInputs (test code: deterministic JMH-shaped JSON,
+# 3 forks x 5 iterations with B/op) into a temporary folder, removed at the end. The report is started as
+# run-benchmarks.sh starts it (C1 only: -XX:TieredStopAtLevel=1). --cds also times it with an application
+# class-data archive made by a first run (JDK 17: -XX:ArchiveClassesAtExit; JDK 19+: the same archive is
+# what -XX:+AutoCreateSharedArchive would keep), to see what class loading costs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+runs=3
+cds=false
+java="${JAVA_HOME:+$JAVA_HOME/bin/java}"
+java="${java:-java}"
+while (( $# > 0 )); do
+    case "$1" in
+        --runs) runs="$2"; shift 2 ;;
+        --cds) cds=true; shift ;;
+        --java) java="$2"; shift 2 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "report-speed.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+if [[ ! -f target/benchmarks.jar || ! -f target/test-classes/perfmastery/report/ReportSpeedInputs.class ]]; then
+    echo "report-speed.sh: build first: ./mvnw -B -q package -DskipTests && ./mvnw -B -q test-compile" >&2
+    exit 2
+fi
+if [[ ! -x /usr/bin/time ]]; then
+    echo "report-speed.sh: /usr/bin/time is missing (Debian: apt-get install time); peak RSS is left out" >&2
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/report-speed.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+cp="target/benchmarks.jar"
+"$java" -cp "$cp:target/test-classes" perfmastery.report.ReportSpeedInputs "$work/in"
+
+echo "java: $("$java" -version 2>&1 | head -n 1); cores: $(nproc)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# time_report LABEL FLAGS... -- FILES...: prints one line per run.
+time_report() {
+    local label="$1"; shift
+    local flags=()
+    while [[ "$1" != "--" ]]; do flags+=("$1"); shift; done
+    shift
+    for ((i = 1; i <= runs; i++)); do
+        rm -rf "$work/out"
+        local gclog="$work/gc.log"
+        local start end rss=""
+        start=$(date +%s%N)
+        if [[ -x /usr/bin/time ]]; then
+            /usr/bin/time -o "$work/time.txt" -f "%U %S %M" \
+                "$java" "${flags[@]}" "-Xlog:gc:file=$gclog" -cp "$cp" perfmastery.report.ReportMain \
+                --out "$work/out" "$@" >/dev/null 2>"$work/err.txt" || { cat "$work/err.txt" >&2; exit 1; }
+            read -r user sys rss < "$work/time.txt"
+        else
+            "$java" "${flags[@]}" "-Xlog:gc:file=$gclog" -cp "$cp" perfmastery.report.ReportMain \
+                --out "$work/out" "$@" >/dev/null 2>"$work/err.txt" || { cat "$work/err.txt" >&2; exit 1; }
+            user="?"; sys="?"
+        fi
+        end=$(date +%s%N)
+        # The largest heap in use before a collection, from the GC log ("Pause Young ... 123M->45M(512M)").
+        local heap
+        heap=$(grep -o '[0-9]*M->' "$gclog" 2>/dev/null | tr -d 'M>-' | sort -n | tail -n 1)
+        printf '%-34s run %d: wall %5.2f s, cpu %s s user + %s s sys, peak RSS %s MB, heap in use at most %s MB\n' \
+            "$label" "$i" "$(echo "($end - $start) / 1000000000" | bc -l)" "$user" "$sys" \
+            "${rss:+$((rss / 1024))}" "${heap:-?}"
+    done
+}
+
+ten=("$work"/in/ten/run*.json)
+big=("$work/in/big/a.json" "$work/in/big/b.json")
+time_report "10 files x 200 rows" -XX:TieredStopAtLevel=1 -- "${ten[@]}"
+time_report "2 files x 10,000 rows (-Xmx512m)" -XX:TieredStopAtLevel=1 -Xmx512m -- "${big[@]}"
+if $cds; then
+    "$java" -XX:ArchiveClassesAtExit="$work/report.jsa" -XX:TieredStopAtLevel=1 -cp "$cp" \
+        perfmastery.report.ReportMain --out "$work/out" "${ten[@]}" >/dev/null 2>&1
+    time_report "10 x 200 with a CDS archive" -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile="$work/report.jsa" \
+        -- "${ten[@]}"
+    time_report "10,000 x 2 with a CDS archive" -XX:TieredStopAtLevel=1 -Xmx512m \
+        -XX:SharedArchiveFile="$work/report.jsa" -- "${big[@]}"
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,205 @@
+package perfmastery.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * The report as a reader meets it: report.html of a real run (the JDK 17 and 25 Fibonacci fixtures, each joined
+ * with the param-variant EventLoopBlocking lesson of {@link ParamVariantFixture}, one file per JDK as a run
+ * writes it) opened in Debian's headless Chromium at 1280 and 800 px. A script injected into a copy of the
+ * page checks, after load:
+ * <ul>
+ * <li>every chart loaded: every {@code <img>} has a natural width, every inlined SVG has a size and content;</li>
+ * <li>nothing overflows the page: the document is no wider than the window, and no element outside a table's
+ * own scroll box reaches past its right edge;</li>
+ * <li>the first table is the findings table;</li>
+ * <li>every {@code #anchor} link lands on an element.</li>
+ * </ul>
+ * It writes its result as JSON into {@code <pre id="check">}, which {@code --dump-dom} hands back. A screenshot
+ * is kept as {@code target/report-screenshot.png} for people to look at. Without {@code /usr/bin/chromium} the
+ * test is skipped with a notice ({@code apt-get install -y chromium}); {@code -Dchromium=PATH} names another.
+ */
+class ReportBrowserIT {
+
+    private static final long TIMEOUT_SECONDS = 90;
+
+    @TempDir
+    Path work;
+
+    static Path chromium() {
+        String configured = System.getProperty("chromium", System.getenv("CHROMIUM"));
+        for (String candidate : configured != null ? List.of(configured)
+                : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
+            Path p = Path.of(candidate);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void theReportOpensOnTheFindingsAndFitsThePage() throws Exception {
+        Path chromium = chromium();
+        if (chromium == null) {
+            System.err.println("[browser check] SKIPPED: no Chromium at /usr/bin/chromium (Debian: apt-get install -y"
+                    + " chromium; or -Dchromium=PATH): report.html was not checked in a browser");
+        }
+        Assumptions.assumeTrue(chromium != null, "no Chromium at /usr/bin/chromium (apt-get install -y chromium)");
+
+        Path jdk17 = joined("jdk-17.0.15.json", "fib-jdk17.json", "17.0.15");
+        Path jdk25 = joined("jdk-25.0.3.json", "fib-jdk25.json", "25.0.3");
+        Path out = work.resolve("report");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = ReportMain.run(new String[] {"--out", out.toString(), jdk17.toString(), jdk25.toString()},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
+        String html = Files.readString(out.resolve("report.html"));
+        int charts = count(html, "<figure>");
+        assertTrue(charts >= 5, charts + " charts");
+
+        Path page = out.resolve("check.html");
+        Files.writeString(page, html.replace("</body>", CHECK_SCRIPT + "</body>"));
+        for (int width : new int[] {1280, 800}) {
+            JsonNode r = check(chromium, page, width);
+            String where = width + " px: " + r;
+            assertEquals(0, r.get("brokenImages").size(), where);
+            assertEquals(charts, r.get("charts").asInt(), where);
+            assertEquals(0, r.get("emptyCharts").size(), where);
+            assertTrue(r.get("scrollWidth").asInt() <= r.get("clientWidth").asInt(), where);
+            assertEquals(0, r.get("overflowing").size(), where);
+            assertEquals(Findings.TABLE_ID, r.get("firstTableId").asString(), where);
+            assertEquals(0, r.get("brokenLinks").size(), where);
+            assertTrue(r.get("links").asInt() >= 5, where);
+        }
+        Path screenshot = Path.of("target", "report-screenshot.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+        run(chromium, List.of("--window-size=1280,2400", "--screenshot=" + screenshot,
+                out.resolve("report.html").toUri().toString()));
+        assertTrue(Files.size(screenshot) > 10_000, "screenshot " + screenshot);
+        System.out.println("[browser check] report.html passed at 1280 and 800 px; screenshot: " + screenshot);
+    }
+
+    /** A fixture's rows and the EventLoopBlocking lesson's, in one file: one run of two lessons. */
+    private Path joined(String name, String fixture, String jdk) throws IOException {
+        JsonMapper mapper = JsonMapper.builder().build();
+        ArrayNode rows = (ArrayNode) mapper.readTree(Files.readString(ReportMainTest.fixture(fixture)));
+        Path eventLoop = ParamVariantFixture.write(work.resolve("eventloop-" + name), jdk);
+        for (JsonNode row : mapper.readTree(Files.readString(eventLoop))) {
+            rows.add(row);
+        }
+        Path file = work.resolve(name);
+        Files.writeString(file, mapper.writeValueAsString(rows));
+        return file;
+    }
+
+    private JsonNode check(Path chromium, Path page, int width) throws Exception {
+        String dom = run(chromium, List.of("--window-size=" + width + ",2000", "--virtual-time-budget=5000",
+                "--dump-dom", page.toUri().toString()));
+        Matcher m = Pattern.compile("<pre id=\"check\"[^>]*>(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find() && !m.group(1).isBlank(), "the check script wrote nothing at " + width + " px: "
+                + dom.substring(0, Math.min(dom.length(), 500)));
+        String json = m.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                .replace("&amp;", "&");
+        return JsonMapper.builder().build().readTree(json);
+    }
+
+    /** Runs Chromium headless with a profile of its own; kills it (and its children) on timeout. */
+    private String run(Path chromium, List<String> args) throws Exception {
+        Path profile = Files.createTempDirectory(work, "chromium-profile");
+        List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox",
+                "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--disable-extensions",
+                "--user-data-dir=" + profile));
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).redirectError(work.resolve("chromium-stderr.txt").toFile()).start();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            try (InputStream in = p.getInputStream()) {
+                in.transferTo(stdout);
+            } catch (IOException e) {
+                // the process was killed: what was read is all there is
+            }
+        });
+        reader.start();
+        try {
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("Chromium took more than " + TIMEOUT_SECONDS + " s: " + command);
+            }
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            reader.join(10_000);
+        }
+        assertEquals(0, p.exitValue(), "chromium: " + Files.readString(work.resolve("chromium-stderr.txt")));
+        return stdout.toString(StandardCharsets.UTF_8);
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Runs after load; writes its findings into <pre id="check"> as JSON. */
+    static final String CHECK_SCRIPT = """
+            <pre id="check" style="white-space:pre-wrap;overflow-wrap:anywhere"></pre>
+            <script>
+            window.addEventListener('load', function () {
+              var root = document.documentElement;
+              var r = {clientWidth: root.clientWidth, scrollWidth: root.scrollWidth};
+              var images = Array.prototype.slice.call(document.images);
+              r.images = images.length;
+              r.brokenImages = images.filter(function (i) { return !(i.complete && i.naturalWidth > 0); })
+                  .map(function (i) { return i.src; });
+              var svgs = Array.prototype.slice.call(document.querySelectorAll('figure > svg'));
+              r.charts = svgs.length;
+              r.emptyCharts = svgs.filter(function (s) {
+                var b = s.getBoundingClientRect();
+                return !(b.width > 0 && b.height > 0) || s.querySelectorAll('rect, line, path, text').length === 0;
+              }).map(function (s) { return s.outerHTML.substring(0, 80); });
+              var over = [];
+              document.querySelectorAll('body *').forEach(function (e) {
+                if (e.closest('div.table') && !e.matches('div.table')) { return; } // scrolls in its own box
+                var b = e.getBoundingClientRect();
+                if (b.width > 0 && (b.right > root.clientWidth + 0.5 || b.left < -0.5)) {
+                  over.push(e.tagName + (e.id ? '#' + e.id : '') + ' ' + Math.round(b.left) + '..' + Math.round(b.right));
+                }
+              });
+              r.overflowing = over.slice(0, 20);
+              var first = document.querySelector('table');
+              r.firstTableId = first ? first.id : null;
+              var links = Array.prototype.slice.call(document.querySelectorAll('a[href^="#"]'));
+              r.links = links.length;
+              r.brokenLinks = links.filter(function (a) {
+                return !document.getElementById(decodeURIComponent(a.getAttribute('href').substring(1)));
+              }).map(function (a) { return a.getAttribute('href'); });
+              document.getElementById('check').textContent = JSON.stringify(r);
+            });
+            </script>
+            """;
+}
