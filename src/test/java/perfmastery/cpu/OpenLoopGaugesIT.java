@@ -65,8 +65,9 @@ class OpenLoopGaugesIT {
 
         JsonNode loop = byClass.get("EventLoopBlockingBenchmark");
         // The schedule sends one check per interval from the iteration's start, and an iteration lasts at
-        // least its measurement time: a lower bound on the count that no scheduling delay can break.
-        double leastChecks = EventLoopBlockingBenchmark.OPEN_LOOP_CHECKS_PER_SECOND * MEASUREMENT_SECONDS;
+        // least its measurement time; the checks still unanswered when it stops are not counted (a few at this
+        // rate: 3 of 4,000 were seen on a loaded machine), so the bound allows 5 % of the schedule for them.
+        double leastChecks = 0.95 * EventLoopBlockingBenchmark.OPEN_LOOP_CHECKS_PER_SECOND * MEASUREMENT_SECONDS;
         for (double checks : perIteration(loop, "openLoopChecks")) {
             assertTrue(checks >= leastChecks, checks + " open-loop checks in an iteration, at least " + leastChecks);
         }

@@ -53,7 +53,7 @@ final class ParamVariantFixture {
                         means[f][i] = (fast * fastCount + slow * slowCount) / (fastCount + slowCount);
                     }
                 }
-                json.row(CLASS + ".health", "sample", "task=" + task + ";strategy=" + strategy, means)
+                json.row(CLASS + ".health", "sample", "inFlight=1;task=" + task + ";strategy=" + strategy, means)
                         .unit("us/op").histogram(histograms);
             }
         }
