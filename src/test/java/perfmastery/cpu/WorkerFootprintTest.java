@@ -53,8 +53,9 @@ class WorkerFootprintTest {
 
     @Test
     void aParkedPlatformThreadCostsSomeHeapAndNoChildren() throws Exception {
-        Measurement row = WorkerFootprint.measure(Kind.PLATFORM_THREAD, 50);
-        assertEquals(50, row.workers());
+        // 500 threads: hundreds of bytes each is 100+ KB of signal, above the test JVM's own heap noise.
+        Measurement row = WorkerFootprint.measure(Kind.PLATFORM_THREAD, 500);
+        assertEquals(500, row.workers());
         // A Thread object, its holder and its name: hundreds of bytes, not nothing and not a stack.
         assertTrue(row.heapPerWorker() > 0 && row.heapPerWorker() < 64 * KIB, "heap per thread " + row.heapPerWorker());
         assertTrue(row.childrenRssBytes().isEmpty() && row.childrenPssBytes().isEmpty());
@@ -63,7 +64,9 @@ class WorkerFootprintTest {
     @Test
     @EnabledForJreRange(min = JRE.JAVA_21)
     void aParkedVirtualThreadCostsSomeHeap() throws Exception {
-        Measurement row = WorkerFootprint.measure(Kind.VIRTUAL_THREAD, 50);
+        // 2,000 of them: at about 1.5 KiB each, 3 MB of signal against the tens of KB by which the test JVM's
+        // own heap after a GC moves from one reading to the next (50 read -1,260 B per thread once).
+        Measurement row = WorkerFootprint.measure(Kind.VIRTUAL_THREAD, 2000);
         // The VirtualThread object, its continuation and the heap chunk that holds its parked frames.
         assertTrue(row.heapPerWorker() > 0 && row.heapPerWorker() < 64 * KIB, "heap per virtual thread " + row.heapPerWorker());
     }
