@@ -25,14 +25,13 @@ import org.apache.commons.statistics.distribution.TDistribution;
  * method), and a row whose values are all equal has a spread of exactly 0.
  *
  * <p><b>Pooling.</b> The rows of one lesson (same class, mode and metric) in one run ran on the same JVM
- * build, flags and machine, so their relative fork-to-fork scatter is alike. Two or three forks per row give
- * a very poor variance on their own (1 or 2 degrees of freedom); the pooled variance
- * {@code s² = Σ (F_i − 1) s_i² / Σ (F_i − 1)} over the lesson's rows has {@code df = Σ (F_i − 1)}. A row whose
- * own variance exceeds the pooled one keeps its own (with the pooled df): one noisy row is never made to look
- * as steady as its neighbours, which only ever widens an interval. Rows allocating under
- * {@link RunComparison#NEGLIGIBLE_BYTES} B/op stay out of the allocation pool when other rows can make one: that
- * is JMH's measurement floor, whose relative scatter is huge and not the lesson's (they still get their own
- * spread, or the pool's if larger).
+ * build, flags and machine, so the relative fork-to-fork scatter of their time (the score, its percentiles)
+ * is alike. Two or three forks per row give a very poor variance on their own (1 or 2 degrees of freedom); the
+ * pooled variance {@code s² = Σ (F_i − 1) s_i² / Σ (F_i − 1)} over the lesson's rows has
+ * {@code df = Σ (F_i − 1)}. A row whose own variance exceeds the pooled one keeps its own (with the pooled
+ * df): one noisy row is never made to look as steady as its neighbours, which only ever widens an interval.
+ * Other metrics (B/op, a lesson's gauges) are not pooled: their rows differ in kind (a deterministic count
+ * beside a noisy one), so each keeps its own spread with its own {@code F − 1} df.
  *
  * <p><b>Intervals.</b> Mean: {@code m · exp(± t(df) · s / √F)} on the log scale ({@code m ± t · s / √F} on the
  * linear scale). Ratio of two rows of the same run or of two runs: {@code log(m_a / m_b) ± t · √(s_a²/F_a + s_b²/F_b)},
@@ -189,28 +188,30 @@ final class Intervals {
             return row.className() + "|" + row.mode();
         }
 
-        /** The pool of {@code row}'s class and mode for a metric ("primary", a secondary name, "p99"). */
+        /**
+         * The pool of {@code row}'s class and mode for a metric. The score and its percentiles ("primary", "p99")
+         * are pooled over the lesson's rows: their relative fork-to-fork spread comes from the same JIT, layout
+         * and machine for every variant. Any other metric (B/op, a lesson's gauge) is not: it keeps the row's
+         * own spread with its own F - 1 degrees of freedom, because such figures are often deterministic (a
+         * bound held in every iteration, the bytes of one array) and must not borrow a neighbour's noise; the
+         * reference run showed a peak of exactly 257 in every iteration read as 256.94 to 257.06 when pooled.
+         */
         Pool of(Row row, String metric) {
             String lesson = lesson(row);
+            if (!Metric.PRIMARY.equals(metric) && percentOf(metric) == null) {
+                return cache.computeIfAbsent(lesson + "|" + metric + "|" + row.key(), k -> {
+                    Data d = data(row, metric);
+                    Sample s = d == null ? null : sample(d.forks());
+                    return s == null ? Pool.of(List.of()) : Pool.of(List.of(s));
+                });
+            }
             return cache.computeIfAbsent(lesson + "|" + metric, k -> {
                 List<Sample> samples = new ArrayList<>();
-                List<Sample> aboveFloor = new ArrayList<>();
                 for (Row r : lessons.getOrDefault(lesson, List.of(row))) {
                     Data d = data(r, metric);
                     Sample s = d == null ? null : sample(d.forks());
                     if (s != null) {
                         samples.add(s);
-                        if (Math.abs(s.mean()) >= RunComparison.NEGLIGIBLE_BYTES) {
-                            aboveFloor.add(s);
-                        }
-                    }
-                }
-                if (RunComparison.ALLOC.equals(metric)) {
-                    // Under 1 B/op is JMH's floor (the harness's few bytes spread over millions of operations):
-                    // its relative scatter is huge and says nothing about the lesson's allocations.
-                    Pool allocating = Pool.of(aboveFloor);
-                    if (allocating.df() > 0) {
-                        return allocating;
                     }
                 }
                 return Pool.of(samples);

@@ -206,17 +206,21 @@ class IntervalsTest {
     }
 
     @Test
-    void theAllocationFloorStaysOutOfThePoolWhenOtherRowsCanMakeOne() {
+    void onlyTimeIsPooledOtherMetricsKeepTheirOwnSpread() {
         Row floor = allocating("reuse", new double[][] {{0.001, 0.002}, {0.02, 0.03}});
         Row churn = allocating("churn", new double[][] {{1000, 1000}, {1010, 1010}});
         Row copy = allocating("copy", new double[][] {{2000, 2000}, {2000, 2000}});
-        Intervals.Pool pool = new Intervals.Pools(List.of(floor, churn, copy)).of(churn, RunComparison.ALLOC);
-        assertEquals(2, pool.df(), "churn and copy only");
-        double churnVariance = Math.pow(Math.log(1010) - Math.log(1000), 2) / 2;
-        assertEquals(churnVariance / 2, pool.variance(), EPS);
-
-        Intervals.Pool floorsOnly = new Intervals.Pools(List.of(floor, allocating("none", new double[][] {{0, 0}, {0, 0}})))
-                .of(floor, RunComparison.ALLOC);
-        assertEquals(2, floorsOnly.df(), "below 1 B/op everywhere: every row pools");
+        Intervals.Pools pools = new Intervals.Pools(List.of(floor, churn, copy));
+        Intervals.Pool pool = pools.of(churn, RunComparison.ALLOC);
+        assertEquals(1, pool.df(), "churn's own spread, F - 1 = 1 df");
+        assertEquals(Math.pow(Math.log(1010) - Math.log(1000), 2) / 2, pool.variance(), EPS);
+        // A deterministic figure keeps no spread: its interval is the point itself, not a neighbour's noise.
+        Intervals.Pool constant = pools.of(copy, RunComparison.ALLOC);
+        assertEquals(0.0, constant.variance(), EPS);
+        Estimate exact = Intervals.mean(Intervals.data(copy, RunComparison.ALLOC), constant);
+        assertEquals(2000.0, exact.low(), EPS);
+        assertEquals(2000.0, exact.high(), EPS);
+        // The score is pooled over the lesson's rows (each has F - 1 = 1 df here).
+        assertEquals(3, pools.of(churn, Metric.PRIMARY).df());
     }
 }
