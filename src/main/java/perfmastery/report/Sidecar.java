@@ -24,11 +24,13 @@ import tools.jackson.databind.json.JsonMapper;
  * @param jvmFlags    the flag set the user gave the run ({@code --jvm-args}), without the runner's own flags
  * @param loadBefore  the 1, 5 and 15 minute load averages before the run, or null
  * @param loadAfter   the same after the run, or null
+ * @param otherCores  the cores other processes kept busy on average while the run ran (the machine's CPU time
+ *                    less the run's own), or null when the runner could not read it
  */
 record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, String kernel, String os, String arch,
                String container, String virtualMachine, String hostname, String commit, Boolean dirty, String preset,
                String jdkVersion, List<String> jvmFlags, List<String> jmhCommands, String start, String end,
-               List<Double> loadBefore, List<Double> loadAfter, String shard) {
+               List<Double> loadBefore, List<Double> loadAfter, String shard, Double otherCores) {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final double GIB = 1024.0 * 1024 * 1024;
@@ -87,7 +89,7 @@ record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, Stri
                     text(machine, "hostname"), text(source, "commit"), bool(source, "dirty"), text(root, "preset"),
                     text(root, "jdkVersion"), texts(root, "jvmFlags"), texts(root, "jmhCommands"),
                     text(root, "start"), text(root, "end"), load(root, "loadAverageBefore"),
-                    load(root, "loadAverageAfter"), text(root, "shard"));
+                    load(root, "loadAverageAfter"), text(root, "shard"), decimal(root, "otherProcessesCores"));
         } catch (WrongType e) {
             warnings.add(name + ": " + e.getMessage() + "; " + IGNORED);
             return null;
@@ -111,6 +113,17 @@ record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, Stri
             throw new WrongType(field, "a string");
         }
         return value.asString();
+    }
+
+    private static Double decimal(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber() || !Double.isFinite(value.doubleValue()) || value.doubleValue() < 0) {
+            throw new WrongType(field, "a number, at least 0");
+        }
+        return value.doubleValue();
     }
 
     private static Boolean bool(JsonNode node, String field) {
@@ -249,22 +262,33 @@ record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, Stri
     }
 
     /**
-     * Null when the 1-minute load before and after stayed at or under half the cores, else the warning: on a
-     * machine busy with other work the measured code shared the cores, so its figures are not measurements.
+     * Null when the machine was quiet enough, else the warning: on a machine busy with other work the measured
+     * code shared the cores, so its figures are not measurements. The test: other processes kept more than half
+     * the cores busy on average while the run ran (the sidecar's {@code otherProcessesCores}: the machine's CPU
+     * time less the run's own). Without that figure, the 1-minute load average before the run above half the
+     * cores; the load after the run is not used, since it counts the benchmark's own threads (a quiet 2-core
+     * machine reads 1 to 1.5 after a lesson with a worker pool).
      */
     String loadWarning(String jsonName) {
         if (cores == null || cores <= 0) {
             return null;
         }
         double limit = cores / 2.0;
-        boolean before = loadBefore != null && loadBefore.get(0) > limit;
-        boolean after = loadAfter != null && loadAfter.get(0) > limit;
-        if (!before && !after) {
+        if (otherCores != null) {
+            if (otherCores <= limit) {
+                return null;
+            }
+            return jsonName + String.format(Locale.ROOT, ": other processes kept %.2f of the machine's %d cores busy"
+                    + " on average during the run (load average %s before, %s after): figures from a loaded machine"
+                    + " are not measurements (rerun on a quiet machine)", otherCores, cores, load1(loadBefore),
+                    load1(loadAfter));
+        }
+        if (loadBefore == null || loadBefore.get(0) <= limit) {
             return null;
         }
-        return jsonName + ": the 1-minute load average was " + load1(loadBefore) + " before and " + load1(loadAfter)
-                + " after the run, above half of the machine's " + cores + " cores: figures from a loaded machine are"
-                + " not measurements (rerun on a quiet machine)";
+        return jsonName + ": the 1-minute load average was " + load1(loadBefore) + " before the run (" + load1(loadAfter)
+                + " after, with the run's own threads), above half of the machine's " + cores + " cores: figures from"
+                + " a loaded machine are not measurements (rerun on a quiet machine)";
     }
 
     private static String load1(List<Double> load) {

@@ -315,6 +315,8 @@ public final class RunMain {
                                Map<String, Object> source) throws IOException, InterruptedException {
         Instant start = Instant.now();
         double[] loadBefore = RunMetadata.loadAverage();
+        RunMetadata.CpuTicks cpuBefore = RunMetadata.cpuTicks();
+        long startNanos = System.nanoTime();
         List<String> commands = new ArrayList<>();
         Map<String, Double> unitSeconds = new java.util.TreeMap<>();
         BenchmarkSelection selection = plan.selections().get(pair.jdk());
@@ -384,7 +386,8 @@ public final class RunMain {
             RunMetadata.write(written.get(), RunMetadata.content(machine, source, plan.options().preset().describe(),
                     pair.jdk().version(), pair.userFlags(), commands, start, Instant.now(), loadBefore,
                     RunMetadata.loadAverage(), plan.options().shard() == null ? null : plan.options().shard().label(),
-                    unitSeconds));
+                    unitSeconds, RunMetadata.otherCores(cpuBefore, RunMetadata.cpuTicks(),
+                            (System.nanoTime() - startNanos) / 1e9)));
         }
         SortedSet<String> missing = new TreeSet<>(selection.expected());
         if (written.isPresent()) {

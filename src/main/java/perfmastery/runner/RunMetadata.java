@@ -54,6 +54,45 @@ public final class RunMetadata {
         }
     }
 
+    /** CPU time in clock ticks: the whole machine's busy time (/proc/stat) and this process tree's (/proc/self/stat). */
+    public record CpuTicks(long machineBusy, long ownTree) {
+    }
+
+    /**
+     * The machine's busy ticks (user, nice, system, irq, softirq, steal over every CPU) and this JVM's own,
+     * with its waited-for children (utime + stime + cutime + cstime): the runner waits for JMH, which waits
+     * for its forks, so after a pair the tree's CPU is in the runner's own counters. Null without /proc.
+     */
+    public static CpuTicks cpuTicks() {
+        try {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                busy += Long.parseLong(cpu[i]);
+            }
+            String self = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = self.substring(self.lastIndexOf(')') + 2).trim().split("\\s+");
+            // After "pid (comm) ": state is field 3, so utime (14) .. cstime (17) are at 11 .. 14 here.
+            long own = Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
+                    + Long.parseLong(fields[14]);
+            return new CpuTicks(busy, own);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The cores other processes kept busy on average while a pair ran: (machine busy - own tree) / wall time,
+     * in cores (ticks are 1/100 s on Linux: USER_HZ). Null when either reading is missing.
+     */
+    public static Double otherCores(CpuTicks before, CpuTicks after, double wallSeconds) {
+        if (before == null || after == null || wallSeconds <= 0) {
+            return null;
+        }
+        long other = (after.machineBusy() - before.machineBusy()) - (after.ownTree() - before.ownTree());
+        return Math.max(0, other / 100.0 / wallSeconds);
+    }
+
     /** What is known of this machine. */
     public static Map<String, Object> machine() {
         Map<String, Object> machine = new LinkedHashMap<>();
@@ -96,7 +135,7 @@ public final class RunMetadata {
     public static Map<String, Object> content(Map<String, Object> machine, Map<String, Object> source, String preset,
                                               String jdkVersion, List<String> flags, List<String> commands,
                                               Instant start, Instant end, double[] loadBefore, double[] loadAfter,
-                                              String shard, Map<String, Double> unitSeconds) {
+                                              String shard, Map<String, Double> unitSeconds, Double otherCores) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("format", "jvm-perf-mastery run metadata 1");
         run.put("machine", machine);
@@ -109,6 +148,9 @@ public final class RunMetadata {
         run.put("end", end.toString());
         run.put("loadAverageBefore", loadBefore == null ? null : List.of(loadBefore[0], loadBefore[1], loadBefore[2]));
         run.put("loadAverageAfter", loadAfter == null ? null : List.of(loadAfter[0], loadAfter[1], loadAfter[2]));
+        // The cores other processes kept busy while this pair ran (machine CPU minus this run's own tree): the
+        // load average cannot tell, since it counts the benchmark's own threads too.
+        run.put("otherProcessesCores", otherCores);
         run.put("shard", shard);
         // Each row's share of its JMH invocation's wall time: what --shard deals by in a later run.
         run.put("unitSeconds", unitSeconds);

@@ -2,6 +2,7 @@ package perfmastery.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -88,7 +89,7 @@ class RunMergeTest {
         RunMetadata.write(file, RunMetadata.content(machine, source, "quick = -f 2 -wi 2 -w 500ms -i 4 -r 500ms", jdk,
                 meta.userFlags(), List.of("java -jar target/benchmarks.jar ..."), start, start.plusSeconds(90),
                 new double[] {meta.load1(), 0.3, 0.2}, new double[] {meta.load1(), 0.35, 0.2}, meta.shard(),
-                Map.of()));
+                Map.of(), null));
         return file;
     }
 
@@ -352,9 +353,28 @@ class RunMergeTest {
                 Meta.quiet(null).withLoad(2.5));
         ReportMainTest.Result r = report("loaded", loaded);
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.err().contains("loaded.json: the 1-minute load average was 2.50 before and 2.50 after the run,"
-                + " above half of the machine's 4 cores: figures from a loaded machine are not measurements"), r.err());
+        assertTrue(r.err().contains("loaded.json: the 1-minute load average was 2.50 before the run (2.50 after, with"
+                + " the run's own threads), above half of the machine's 4 cores: figures from a loaded machine are not"
+                + " measurements"), r.err());
         assertTrue(r.file("report.md").contains("figures from a loaded machine are not measurements"));
+    }
+
+    @Test
+    void otherProcessesCpuDecidesOverTheLoadAverageWhichCountsTheRunsOwnThreads() {
+        // A quiet 2-core machine running a lesson with a worker pool: load 1.5, but other processes used 0.05 cores.
+        assertNull(sidecar(2, 1.5, 0.05).loadWarning("quiet.json"));
+        String busy = sidecar(2, 0.4, 1.3).loadWarning("busy.json");
+        assertTrue(busy != null && busy.startsWith("busy.json: other processes kept 1.30 of the machine's 2 cores busy"),
+                busy);
+        // Without the CPU figure (an older sidecar): the load before the run decides, never the load after it.
+        assertNull(sidecar(2, 0.7, null).loadWarning("old.json"));
+        assertTrue(sidecar(2, 1.2, null).loadWarning("old.json").contains("1.20 before the run"));
+    }
+
+    private static Sidecar sidecar(int cores, double load1, Double otherCores) {
+        return new Sidecar(Path.of("x.run.json"), "cpu", cores, 1L << 30, "Linux", "os", "amd64", null, null, "host",
+                "abc", false, "quick", "17.0.15", List.of(), List.of(), "s", "e", List.of(load1, 0.0, 0.0),
+                List.of(load1 + 1, 0.0, 0.0), null, otherCores);
     }
 
     @Test

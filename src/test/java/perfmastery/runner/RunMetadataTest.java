@@ -58,15 +58,30 @@ class RunMetadataTest {
     }
 
     @Test
+    void otherProcessesCpuIsTheMachinesBusyTimeLessThisRunsOwn() {
+        // 300 busy ticks on the machine in 2 s, 100 of them this run's: the others kept one core busy.
+        RunMetadata.CpuTicks before = new RunMetadata.CpuTicks(1_000, 50);
+        RunMetadata.CpuTicks after = new RunMetadata.CpuTicks(1_300, 150);
+        assertEquals(1.0, RunMetadata.otherCores(before, after, 2.0), 1e-12);
+        assertNull(RunMetadata.otherCores(null, after, 2.0));
+        if (Files.isReadable(Path.of("/proc/stat"))) {
+            RunMetadata.CpuTicks now = RunMetadata.cpuTicks();
+            assertNotNull(now);
+            assertTrue(now.machineBusy() >= now.ownTree() && now.ownTree() > 0, now.toString());
+        }
+    }
+
+    @Test
     void aSidecarIsCompleteJsonWithLoadBeforeAndAfter(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("jdk-17.0.15.json");
         Instant start = Instant.parse("2026-11-27T17:00:00Z");
         RunMetadata.write(json, RunMetadata.content(Map.of("cores", 2), Map.of("commit", "abc"),
                 "quick = -f 2", "17.0.15", List.of("-XX:+UseSerialGC"), List.of("java -jar b.jar Fib"),
                 start, start.plusSeconds(60), new double[] {0.1, 0.2, 0.3}, null, "1/2",
-                Map.of("p.A.run[n=1]", 12.5)));
+                Map.of("p.A.run[n=1]", 12.5), 0.25));
         JsonNode node = JsonMapper.builder().build().readTree(RunMetadata.sidecarOf(json).toFile());
         assertEquals(0.1, node.get("loadAverageBefore").get(0).asDouble());
+        assertEquals(0.25, node.get("otherProcessesCores").asDouble());
         assertTrue(node.get("loadAverageAfter").isNull(), "unknown load is null, not 0");
         assertEquals("2026-11-27T17:01:00Z", node.get("end").asString());
         assertEquals("-XX:+UseSerialGC", node.get("jvmFlags").get(0).asString());
