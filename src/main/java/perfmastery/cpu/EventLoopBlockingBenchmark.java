@@ -138,8 +138,9 @@ import perfmastery.support.VirtualThreads;
  * idle virtual CPU pays the wake-up from idle (tens of microseconds in a VM), while under load the cores
  * never idle.
  *
- * <p>Figures: see the reference results (results/reference/, made on a quiet machine); the table that was
- * here was measured while other jobs shared the 2 cores, so it was removed.
+ * <p>Figures: {@code results/reference/report.md#eventloopblockingbenchmark-sample}, the reference run
+ * (JDK 17 and 25, 3 forks per row, on a quiet machine; its sidecars hold the load average). A table
+ * that was here was measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- EventLoopBlockingBenchmark}; the crypto task with {@code -p task=pbkdf2}

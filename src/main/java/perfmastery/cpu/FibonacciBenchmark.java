@@ -60,8 +60,9 @@ import perfmastery.support.Claim.Relation;
  * allowance in some forks, and the n=20 claim can fail there: a finding about a busy machine, not a reason
  * to lower the claim.
  *
- * <p>Figures: see the reference results (results/reference/, made on a quiet machine); the table that was
- * here was measured while other jobs shared the 2 cores, so it was removed.
+ * <p>Figures: {@code results/reference/report.md#fibonaccibenchmark-avgt}, the reference run
+ * (JDK 17 and 25, 3 forks per row, on a quiet machine; its sidecars hold the load average). A table
+ * that was here was measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- FibonacciBenchmark}; other sizes with

@@ -134,8 +134,9 @@ import perfmastery.support.VirtualThreads;
  * margin on a busy machine: a workload tuned to its claim. The claims now come from the principle (the
  * tail scales with the task inline, and not offloaded), and the sweep tests it.
  *
- * <p>Figures: see the reference results (results/reference/, made on a quiet machine); the table that was
- * here was measured while other jobs shared the 2 cores, so it was removed.
+ * <p>Figures: {@code results/reference/report.md#httphealthunderloadbenchmark-sample}, the reference run
+ * (JDK 17 and 25, 3 forks per row, on a quiet machine; its sidecars hold the load average). A table
+ * that was here was measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- HttpHealthUnderLoadBenchmark}; one server with {@code -p server=offloaded};

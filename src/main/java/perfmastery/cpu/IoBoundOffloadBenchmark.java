@@ -124,7 +124,9 @@ import perfmastery.support.VirtualThreads;
  * with N in every variant (a socket, its buffers and a future per request); a virtual thread per request
  * allocates more per request than a pooled task, its thread object and the heap copy of its stack at
  * every park being part of the price.
- * Figures: see the reference results (results/reference/, made on a quiet machine).
+ * Figures: {@code results/reference/report.md#ioboundoffloadbenchmark-ss}, the reference run
+ * (JDK 17 and 25, 3 forks per row, on a quiet machine; its sidecars hold the load average). A table
+ * that was here was measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- IoBoundOffloadBenchmark}; one variant with

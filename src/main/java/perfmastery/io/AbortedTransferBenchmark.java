@@ -82,8 +82,9 @@ import perfmastery.support.Gauges;
  * {@code tryWithResources} none (0.0), in every iteration. The times are the same within the noise:
  * both make the same system calls, so the leak costs nothing until the limit is reached, which is why
  * the bug survives: it shows up as descriptors, not as time.
- * Figures: see the reference results (results/reference/, made on a quiet machine); the table that was
- * here was measured while other jobs shared the 2 cores, so it was removed.
+ * Figures: {@code results/reference/report.md#abortedtransferbenchmark-avgt}, the reference run (JDK 17 and 25,
+ * 3 forks per row, on a quiet machine; its sidecars hold the load average). The table that was here was
+ * measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- AbortedTransferBenchmark}.

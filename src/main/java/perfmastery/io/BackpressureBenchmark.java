@@ -86,8 +86,9 @@ import perfmastery.support.Gauges;
  * producer for one more, so the two threads trade the CPU message by message on two cores, whereas
  * the unbounded producer finishes its burst and gets out of the way. Node's {@code 'drain'} waits until
  * the buffer has emptied, which avoids that ping-pong.
- * Figures: see the reference results (results/reference/, made on a quiet machine); the table that was
- * here was measured while other jobs shared the 2 cores, so it was removed.
+ * Figures: {@code results/reference/report.md#backpressurebenchmark-thrpt}, the reference run (JDK 17 and 25,
+ * 3 forks per row, on a quiet machine; its sidecars hold the load average). The table that was here was
+ * measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- BackpressureBenchmark}; a longer burst makes the unbounded backlog

@@ -111,8 +111,9 @@ import perfmastery.support.Claim.Relation;
  * slower than the 64 KiB loop; between the in-kernel copies the order is a tie within the noise. (On
  * JDK 17 {@code streamTransferTo}'s 8 KiB loop makes eight times the loop's system calls and need not
  * beat {@code readAllThenWrite}; no claim is made on it.)
- * Figures: see the reference results (results/reference/, made on a quiet machine); the table that was
- * here was measured while other jobs shared the 2 cores, so it was removed.
+ * Figures: {@code results/reference/report.md#filecopybenchmark-avgt}, the reference run (JDK 17 and 25,
+ * 3 forks per row, on a quiet machine; its sidecars hold the load average). The table that was here was
+ * measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- FileCopyBenchmark}; sizes are plain byte counts, so 1 GiB is

@@ -76,8 +76,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the fastest at 1 MiB; at 16 MiB earlier runs on a shared machine saw it ahead on JDK 17 and level
  * with the tree on JDK 25, so the 16 MiB time claim may read INCONCLUSIVE or REFUTED there, which is a
  * finding, not a fault of the claim.
- * Figures: see the reference results (results/reference/, made on a quiet machine); the table that was
- * here was measured while other jobs shared the 2 cores, so it was removed.
+ * Figures: {@code results/reference/report.md#jsonparsingbenchmark-avgt}, the reference run (JDK 17 and 25,
+ * 3 forks per row, on a quiet machine; its sidecars hold the load average). The table that was here was
+ * measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- JsonParsingBenchmark}; sizes are byte counts, e.g.

@@ -87,8 +87,9 @@ import perfmastery.support.Claim.Relation;
  * spread over the requests), far below 1/100 of churn's. {@code smallEscaping} allocates its 32-byte
  * span per call, {@code smallScalarReplaced} nothing.
  *
- * <p>Figures: see the reference results (results/reference/, made on a quiet machine); the table that
- * was here was measured while other jobs shared the 2 cores, so it was removed.
+ * <p>Figures: {@code results/reference/report.md#allocationchurnbenchmark-avgt}, the reference run
+ * (JDK 17 and 25, 3 forks per row, on a quiet machine; its sidecars hold the load average). A table
+ * that was here was measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- AllocationChurnBenchmark}; other sizes with

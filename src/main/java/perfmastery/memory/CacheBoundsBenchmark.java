@@ -105,8 +105,9 @@ import perfmastery.support.Claim.Relation;
  * the unbounded map can be the fastest, since it almost never misses: the guide's objection to it is
  * memory and the collector's work, and {@code gcNanosPerOp} is where that shows in time.
  *
- * <p>Figures: see the reference results (results/reference/, made on a quiet machine); the table that
- * was here was measured while other jobs shared the 2 cores, so it was removed.
+ * <p>Figures: {@code results/reference/report.md#cacheboundsbenchmark-avgt}, the reference run
+ * (JDK 17 and 25, 3 forks per row, on a quiet machine; its sidecars hold the load average). A table
+ * that was here was measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- CacheBoundsBenchmark}; other bounds with {@code -p capacity=256,4096}.

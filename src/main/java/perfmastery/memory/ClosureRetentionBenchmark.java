@@ -77,8 +77,9 @@ import perfmastery.support.Claim.Relation;
  * request; the guide's claims are that the leak costs more collector time per request and, through the
  * pauses, more time per request.
  *
- * <p>Figures: see the reference results (results/reference/, made on a quiet machine); the table that
- * was here was measured while other jobs shared the 2 cores, so it was removed.
+ * <p>Figures: {@code results/reference/report.md#closureretentionbenchmark-avgt}, the reference run
+ * (JDK 17 and 25, 3 forks per row, on a quiet machine; its sidecars hold the load average). A table
+ * that was here was measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- ClosureRetentionBenchmark}. The same scenario as a heap comparison, the

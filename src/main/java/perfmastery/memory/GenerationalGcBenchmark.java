@@ -89,8 +89,9 @@ import perfmastery.support.Claim.Relation;
  * (not generational) is out of the claim's scope: both variants pay about the same cycle time there.
  * For a concurrent collector the figure is work on the other core, so it can exceed the time per op.
  *
- * <p>Figures: see the reference results (results/reference/, made on a quiet machine); the table that
- * was here was measured while other jobs shared the 2 cores, so it was removed.
+ * <p>Figures: {@code results/reference/report.md#generationalgcbenchmark-avgt}, the reference run
+ * (JDK 17 and 25, 3 forks per row, on a quiet machine; its sidecars hold the load average). A table
+ * that was here was measured while other jobs shared the 2 cores, so it was removed.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- GenerationalGcBenchmark}; a longer-lived window with

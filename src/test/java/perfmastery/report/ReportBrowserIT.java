@@ -102,6 +102,32 @@ class ReportBrowserIT {
         System.out.println("[browser check] report.html passed at 1280 and 800 px; screenshot: " + screenshot);
     }
 
+    /** The committed reference report, a full run of every lesson on two JDKs and eight collector runs. */
+    @Test
+    void theReferenceReportOpensOnTheFindingsAndFitsThePage() throws Exception {
+        Path chromium = chromium();
+        Assumptions.assumeTrue(chromium != null, "no Chromium at /usr/bin/chromium (apt-get install -y chromium)");
+        Path reference = Path.of("results", "reference", "report.html");
+        Assumptions.assumeTrue(Files.isRegularFile(reference), "no " + reference);
+        String html = Files.readString(reference);
+        int charts = count(html, "<figure>");
+        assertTrue(charts >= 14, charts + " charts: one per lesson at least");
+        Path page = work.resolve("reference-check.html");
+        Files.writeString(page, html.replace("</body>", CHECK_SCRIPT + "</body>"));
+        for (int width : new int[] {1280, 800}) {
+            JsonNode r = check(chromium, page, width);
+            String where = "results/reference/report.html at " + width + " px: " + r;
+            assertEquals(0, r.get("brokenImages").size(), where);
+            assertEquals(charts, r.get("charts").asInt(), where);
+            assertEquals(0, r.get("emptyCharts").size(), where);
+            assertTrue(r.get("scrollWidth").asInt() <= r.get("clientWidth").asInt(), where);
+            assertEquals(0, r.get("overflowing").size(), where);
+            assertEquals(Findings.TABLE_ID, r.get("firstTableId").asString(), where);
+            assertEquals(0, r.get("brokenLinks").size(), where);
+        }
+        System.out.println("[browser check] results/reference/report.html passed at 1280 and 800 px");
+    }
+
     /** A fixture's rows and the EventLoopBlocking lesson's, in one file: one run of two lessons. */
     private Path joined(String name, String fixture, String jdk) throws IOException {
         JsonMapper mapper = JsonMapper.builder().build();
