@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Set;
 
@@ -136,8 +137,9 @@ public final class ReportMain {
         }
         List<Run> fileRuns = new ArrayList<>();
         List<Run> baselineRuns = new ArrayList<>();
+        List<Sidecar> sidecars = read.stream().map(r -> ((Run) r).sidecar()).filter(Objects::nonNull).toList();
         for (int i = 0; i < read.size(); i++) {
-            (i < files.size() ? fileRuns : baselineRuns).add((Run) read.get(i));
+            (i < files.size() ? fileRuns : baselineRuns).add(withLoadWarning((Run) read.get(i), sidecars));
         }
         RunMerge.Result merged;
         RunMerge.Result mergedBaselines;
@@ -216,18 +218,32 @@ public final class ReportMain {
         return out;
     }
 
+    /**
+     * The run with a warning when its machine was busy with other work ({@link Sidecar#loadWarning}). Whether the
+     * load before it may be another run's own is told by the other inputs' sidecars: a run that started within
+     * five minutes of another's end (the 1-minute load average's memory) inherits that run's threads in it.
+     */
+    private static Run withLoadWarning(Run run, List<Sidecar> sidecars) {
+        Sidecar sidecar = run.sidecar();
+        if (sidecar == null) {
+            return run;
+        }
+        String loaded = sidecar.loadWarning(run.file().toString(), sidecar.followsAnother(sidecars));
+        if (loaded == null) {
+            return run;
+        }
+        List<String> warnings = new ArrayList<>(run.warnings());
+        warnings.add(loaded);
+        return new Run(run.file(), run.label(), run.jmhVersion(), run.jdkVersion(), run.vmName(), run.vmVersion(),
+                run.jvmArgs(), run.rows(), warnings, run.parts());
+    }
+
     /** A file's run with its sidecar (where it has one), or the problem that makes it unreadable. */
     private static Object readOrProblem(Path file) {
         try {
             Run run = JmhJsonReader.read(file);
             List<String> warnings = new ArrayList<>(run.warnings());
             Sidecar sidecar = Sidecar.readFor(file, run.jdkVersion(), warnings);
-            if (sidecar != null) {
-                String loaded = sidecar.loadWarning(file.toString());
-                if (loaded != null) {
-                    warnings.add(loaded);
-                }
-            }
             Run withWarnings = new Run(run.file(), run.label(), run.jmhVersion(), run.jdkVersion(), run.vmName(),
                     run.vmVersion(), run.jvmArgs(), run.rows(), warnings);
             return sidecar == null ? withWarnings : withWarnings.withSidecar(sidecar);

@@ -270,7 +270,19 @@ record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, Stri
      * machine reads 1 to 1.5 after a lesson with a worker pool).
      */
     String loadWarning(String jsonName) {
+        return loadWarning(jsonName, false);
+    }
+
+    /**
+     * As {@link #loadWarning(String)}; {@code followsAnotherRun} says that the load before this run may be another
+     * run's own (one of the inputs ended shortly before this one started, e.g. the JDK 17 pair before the JDK 25
+     * pair of one invocation): without the CPU figure such a run gets no warning, since nothing tells its load apart.
+     */
+    String loadWarning(String jsonName, boolean followsAnotherRun) {
         if (cores == null || cores <= 0) {
+            return null;
+        }
+        if (otherCores == null && followsAnotherRun) {
             return null;
         }
         double limit = cores / 2.0;
@@ -289,6 +301,30 @@ record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, Stri
         return jsonName + ": the 1-minute load average was " + load1(loadBefore) + " before the run (" + load1(loadAfter)
                 + " after, with the run's own threads), above half of the machine's " + cores + " cores: figures from"
                 + " a loaded machine are not measurements (rerun on a quiet machine)";
+    }
+
+    /** Whether another of {@code sidecars} ended within five minutes before this run started (or during it). */
+    boolean followsAnother(List<Sidecar> sidecars) {
+        java.time.Instant begin = instant(start);
+        if (begin == null) {
+            return false;
+        }
+        for (Sidecar other : sidecars) {
+            java.time.Instant otherEnd = instant(other.end());
+            if (other != this && otherEnd != null && !otherEnd.isBefore(begin.minusSeconds(300))
+                    && !otherEnd.isAfter(begin.plusSeconds(1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static java.time.Instant instant(String text) {
+        try {
+            return text == null ? null : java.time.Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String load1(List<Double> load) {

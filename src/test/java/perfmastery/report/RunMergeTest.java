@@ -369,6 +369,19 @@ class RunMergeTest {
         // Without the CPU figure (an older sidecar): the load before the run decides, never the load after it.
         assertNull(sidecar(2, 0.7, null).loadWarning("old.json"));
         assertTrue(sidecar(2, 1.2, null).loadWarning("old.json").contains("1.20 before the run"));
+        // Right after another run of the same invocation, the load before is that run's own: no warning.
+        Sidecar first = sidecar(2, 0.3, null);
+        Sidecar second = new Sidecar(Path.of("y.run.json"), "cpu", 2, 1L << 30, "Linux", "os", "amd64", null, null,
+                "host", "abc", false, "quick", "25.0.3", List.of(), List.of(), "2026-11-27T18:31:12Z",
+                "2026-11-27T18:44:00Z", List.of(1.47, 0.0, 0.0), List.of(1.1, 0.0, 0.0), null, null);
+        Sidecar earlier = new Sidecar(Path.of("z.run.json"), "cpu", 2, 1L << 30, "Linux", "os", "amd64", null, null,
+                "host", "abc", false, "quick", "17.0.15", List.of(), List.of(), "2026-11-27T18:19:27Z",
+                "2026-11-27T18:31:11Z", List.of(0.74, 0.0, 0.0), List.of(1.47, 0.0, 0.0), null, null);
+        assertTrue(second.followsAnother(List.of(earlier, second)));
+        assertFalse(earlier.followsAnother(List.of(earlier, second)));
+        assertNull(second.loadWarning("jdk-25.json", true));
+        assertTrue(second.loadWarning("jdk-25.json", false) != null);
+        assertFalse(first.followsAnother(List.of(first)), "a sidecar without times follows nothing");
     }
 
     private static Sidecar sidecar(int cores, double load1, Double otherCores) {
