@@ -1,5 +1,7 @@
 package perfmastery.memory;
 
+import perfmastery.support.RecordedGauges;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -85,7 +87,7 @@ class AllocationChurnBenchmarkTest {
     }
 
     @Test
-    void iterationTeardownRecordsGcTimePerRequestOfThatIteration() {
+    void iterationTeardownRecordsGcTimePerRequestOfThatIteration() throws Exception {
         AllocationChurnBenchmark benchmark = new AllocationChurnBenchmark();
         benchmark.setUp();
         AllocationChurnBenchmark.Response response = response(65536);

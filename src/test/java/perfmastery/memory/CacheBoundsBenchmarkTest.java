@@ -1,5 +1,7 @@
 package perfmastery.memory;
 
+import perfmastery.support.RecordedGauges;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -117,7 +119,7 @@ class CacheBoundsBenchmarkTest {
     }
 
     @Test
-    void iterationTeardownRecordsTheTrueFiguresOfTheVariantItRanAndReleases() {
+    void iterationTeardownRecordsTheTrueFiguresOfTheVariantItRanAndReleases() throws Exception {
         for (String variant : VARIANTS) {
             CacheBoundsBenchmark benchmark = benchmark();
             CacheBoundsBenchmark.Caches caches = new CacheBoundsBenchmark.Caches();

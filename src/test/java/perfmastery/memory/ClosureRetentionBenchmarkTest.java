@@ -1,5 +1,7 @@
 package perfmastery.memory;
 
+import perfmastery.support.RecordedGauges;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,7 +71,7 @@ class ClosureRetentionBenchmarkTest {
     }
 
     @Test
-    void iterationTeardownRecordsTheTrueFiguresAndReleases() {
+    void iterationTeardownRecordsTheTrueFiguresAndReleases() throws Exception {
         ClosureRetentionBenchmark benchmark = benchmark(1_000);
         ClosureRetentionBenchmark.GlobalListeners listeners = listeners();
         for (int i = 0; i < 10; i++) {
@@ -94,7 +96,7 @@ class ClosureRetentionBenchmarkTest {
     }
 
     @Test
-    void theFigureIsPerRequestWhateverTheCountLeftInTheList() {
+    void theFigureIsPerRequestWhateverTheCountLeftInTheList() throws Exception {
         ClosureRetentionBenchmark benchmark = benchmark(1_000);
         for (int requests : new int[] {1, 2, ClosureRetentionBenchmark.LEAK_CAP, ClosureRetentionBenchmark.LEAK_CAP + 1}) {
             ClosureRetentionBenchmark.GlobalListeners scoped = listeners();

@@ -1,5 +1,7 @@
 package perfmastery.memory;
 
+import perfmastery.support.RecordedGauges;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,7 +78,7 @@ class CollectorTimeTest {
     }
 
     @Test
-    void gaugesAreMillisecondsSpreadOverTheOps() {
+    void gaugesAreMillisecondsSpreadOverTheOps() throws Exception {
         assertEquals(2_000.0, CollectorTime.nanosPerOp(4, 2_000), 1e-9);
         assertEquals(0.0, CollectorTime.nanosPerOp(5, 0), 0);
         Map<String, Result<?>> gauges = RecordedGauges.during(

@@ -1,5 +1,7 @@
 package perfmastery.memory;
 
+import perfmastery.support.RecordedGauges;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,7 +60,7 @@ class GenerationalGcBenchmarkTest {
     }
 
     @Test
-    void theJvmsOwnCollectorsCanBeRead() {
+    void theJvmsOwnCollectorsCanBeRead() throws Exception {
         GenerationalGcBenchmark benchmark = withWindow(1_000);
         GenerationalGcBenchmark.GcTime gc = gcTime();
         for (int i = 0; i < 10_000; i++) {

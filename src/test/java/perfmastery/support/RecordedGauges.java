@@ -1,23 +1,22 @@
-package perfmastery.cpu;
+package perfmastery.support;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.openjdk.jmh.results.Result;
 
-import perfmastery.support.GaugeProfiler;
-
 /**
  * What a lesson's iteration teardown recorded, read the way JMH reads it in a fork: through
- * {@link GaugeProfiler}, which resets the gauges before an iteration and hands them over after it.
+ * {@link GaugeProfiler}, which resets the gauges before an iteration and hands them over after it. Shared by
+ * the lessons' tests of every pillar.
  */
-final class RecordedGauges {
+public final class RecordedGauges {
 
     private RecordedGauges() {
     }
 
     /** Runs {@code iteration} (typically a teardown) between the profiler's two calls; label to result. */
-    static Map<String, Result<?>> during(Iteration iteration) throws Exception {
+    public static Map<String, Result<?>> during(Iteration iteration) throws Exception {
         GaugeProfiler profiler = new GaugeProfiler();
         profiler.beforeIteration(null, null);
         iteration.run();
@@ -29,7 +28,7 @@ final class RecordedGauges {
     }
 
     /** The score of a recorded gauge, failing with the gauges recorded if it is missing. */
-    static double score(Map<String, Result<?>> gauges, String name) {
+    public static double score(Map<String, Result<?>> gauges, String name) {
         Result<?> result = gauges.get(name);
         if (result == null) {
             throw new AssertionError(name + " was not recorded; recorded: " + gauges.keySet());
@@ -39,7 +38,7 @@ final class RecordedGauges {
 
     /** An iteration's end, which may throw. */
     @FunctionalInterface
-    interface Iteration {
+    public interface Iteration {
         void run() throws Exception;
     }
 }
