@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.commons.statistics.distribution.FDistribution;
 import org.apache.commons.statistics.distribution.TDistribution;
 
 /**
  * The 95 % intervals of the run comparisons and the claims: Student t intervals over fork means, with the
- * fork-to-fork variance pooled across the rows of one run and lesson.
+ * fork-to-fork variance pooled across the rows of one run and lesson that share it.
  *
  * <p><b>Forks are the unit.</b> Each fork is a fresh JVM with its own JIT decisions and memory layout; the
  * iterations inside one fork share them, so they are not independent samples. A row's metric is reduced to
@@ -26,12 +27,27 @@ import org.apache.commons.statistics.distribution.TDistribution;
  *
  * <p><b>Pooling.</b> The rows of one lesson (same class, mode and metric) in one run ran on the same JVM
  * build, flags and machine, so the relative fork-to-fork scatter of their time (the score, its percentiles)
- * is alike. Two or three forks per row give a very poor variance on their own (1 or 2 degrees of freedom); the
+ * is usually alike. Two or three forks per row give a very poor variance on their own (1 or 2 degrees of freedom); the
  * pooled variance {@code s² = Σ (F_i − 1) s_i² / Σ (F_i − 1)} over the lesson's rows has
  * {@code df = Σ (F_i − 1)}. A row whose own variance exceeds the pooled one keeps its own (with the pooled
  * df): one noisy row is never made to look as steady as its neighbours, which only ever widens an interval.
  * Other metrics (B/op, a lesson's gauges) are not pooled: their rows differ in kind (a deterministic count
  * beside a noisy one), so each keeps its own spread with its own {@code F − 1} df.
+ *
+ * <p><b>Rows set apart.</b> Pooling assumes equal relative variance, and a lesson can break it: a microsecond thread
+ * start beside a 50 ms child JVM (fork log SD 0.5 against 0.03 in the reference run). Such a row dominates the pool
+ * and widens every neighbour's interval by its own scatter. So the assumption is tested per row, one-sided at 1 %:
+ * the row's {@code s_i²} against the pool of the other rows still pooled, {@code s_i² / s_rest² ~ F(F_i − 1, df_rest)}
+ * under equal variance. While some row is significant, the most significant one (all of them on an exact tie, so the
+ * outcome does not depend on the rows' order) leaves the pool and the test runs again over the rest: one at a time,
+ * because two noisy rows inflate each other's "rest" and could both pass a test made at once. A row set apart uses
+ * its own variance with its own {@code F_i − 1} df, the honest df of the figure it now rests on (a t with 2 df is
+ * wide: 4.30 against 2.1 or so for a pool); the rest pool as before. Only the larger side is tested: a row much
+ * steadier than the pool stays in it, which only makes its interval conservative. The 1 % level keeps a row of an
+ * equal-variance lesson in the pool with probability 99 % per test, so the method stays the pooled one where pooling
+ * is right (the simulation's A/A rate and coverage are unchanged), and at 3 forks a row leaves only when its variance
+ * is some 10x (F(2, 10) at 1 %: 7.6) above its neighbours'. The test needs a rest with df and a variance above 0:
+ * a rest of rows whose percentile is the same in every iteration is quantised, not noiseless, and stays the pool.
  *
  * <p><b>Intervals.</b> Mean: {@code m · exp(± t(df) · s / √F)} on the log scale ({@code m ± t · s / √F} on the
  * linear scale). Ratio of two rows of the same run or of two runs: {@code log(m_a / m_b) ± t · √(s_a²/F_a + s_b²/F_b)},
@@ -49,6 +65,9 @@ final class Intervals {
 
     /** Two-sided level of every interval. */
     static final double LEVEL = 0.95;
+
+    /** The one-sided level at which a row's time variance is taken to exceed its lesson's pool (see {@link Partition}). */
+    static final double SET_APART = 0.01;
 
     static final String ONE_FORK = "1 fork: no fork-to-fork variance (run 2+ forks)";
     static final String NO_RAW_DATA = "no rawData: JMH's scoreError treats iterations as independent, so there is no"
@@ -171,16 +190,90 @@ final class Intervals {
     }
 
     /**
+     * A lesson's time metric split by the equal-variance test: the pool of the rows that share a spread, and each
+     * row set apart with its own.
+     *
+     * @param shared the pool of the rows that stay in it
+     * @param apart  each row set apart (by index into the samples given), with its own variance and {@code F − 1} df
+     */
+    record Partition(Pool shared, Map<Integer, Pool> apart) {
+
+        /**
+         * Tests each row's relative variance against the pool of the other rows that are still pooled, one-sided:
+         * {@code p = P(F(F_i − 1, df_rest) ≥ s_i² / s_rest²)}. While some row has {@code p < }{@value #SET_APART},
+         * the rows with the smallest p leave the pool (all of them on an exact tie, so the result does not depend on
+         * the rows' order) and the test is run again over the rest. It stops when no row is significant, when the
+         * rest would have no df, or when the rest's variance is 0 (nothing to compare against: a percentile that is
+         * the same in every iteration is a quantised figure, not a noiseless one, and keeps borrowing the pool).
+         */
+        static Partition of(List<Sample> samples) {
+            List<Integer> in = new ArrayList<>();
+            for (int i = 0; i < samples.size(); i++) {
+                Sample s = samples.get(i);
+                if (s != null && !Double.isNaN(s.relativeVariance())) {
+                    in.add(i);
+                }
+            }
+            Map<Integer, Pool> apart = new HashMap<>();
+            while (in.size() > 1) {
+                double weighted = 0;
+                int df = 0;
+                for (int i : in) {
+                    Sample s = samples.get(i);
+                    weighted += (s.forkCount() - 1) * s.relativeVariance();
+                    df += s.forkCount() - 1;
+                }
+                double smallest = SET_APART;
+                List<Integer> out = new ArrayList<>();
+                for (int i : in) {
+                    Sample s = samples.get(i);
+                    int d = s.forkCount() - 1;
+                    int dfRest = df - d;
+                    double restVariance = (weighted - d * s.relativeVariance()) / dfRest;
+                    if (dfRest == 0 || !(restVariance > 0) || !(s.relativeVariance() > restVariance)) {
+                        continue;
+                    }
+                    double p = FDistribution.of(d, dfRest).survivalProbability(s.relativeVariance() / restVariance);
+                    if (p < smallest) {
+                        smallest = p;
+                        out.clear();
+                    }
+                    if (p == smallest) {
+                        out.add(i);
+                    }
+                }
+                if (out.isEmpty()) {
+                    break;
+                }
+                for (int i : out) {
+                    Sample s = samples.get(i);
+                    apart.put(i, new Pool(s.relativeVariance(), s.forkCount() - 1, 1));
+                    in.remove(Integer.valueOf(i));
+                }
+            }
+            List<Sample> pooled = new ArrayList<>();
+            for (int i : in) {
+                pooled.add(samples.get(i));
+            }
+            return new Partition(Pool.of(pooled), apart);
+        }
+    }
+
+    /**
      * The pools of one set of rows (a run, or one lesson's rows of a run), built on first use and kept. Thread-safe:
      * run comparisons ask for pools from parallel streams.
      */
     static final class Pools {
         private final Map<String, List<Row>> lessons = new HashMap<>();
         private final Map<String, Pool> cache = new ConcurrentHashMap<>();
+        private final Map<String, Map<String, Integer>> indexes = new HashMap<>();
+        private final Map<String, Partition> partitions = new ConcurrentHashMap<>();
 
         Pools(List<Row> rows) {
             for (Row row : rows) {
-                lessons.computeIfAbsent(lesson(row), k -> new ArrayList<>()).add(row);
+                List<Row> lesson = lessons.computeIfAbsent(lesson(row), k -> new ArrayList<>());
+                indexes.computeIfAbsent(lesson(row), k -> new HashMap<>()).putIfAbsent(row.key(), lesson.size());
+                lesson.add(row);
             }
         }
 
@@ -191,10 +284,13 @@ final class Intervals {
         /**
          * The pool of {@code row}'s class and mode for a metric. The score and its percentiles ("primary", "p99")
          * are pooled over the lesson's rows: their relative fork-to-fork spread comes from the same JIT, layout
-         * and machine for every variant. Any other metric (B/op, a lesson's gauge) is not: it keeps the row's
-         * own spread with its own F - 1 degrees of freedom, because such figures are often deterministic (a
-         * bound held in every iteration, the bytes of one array) and must not borrow a neighbour's noise; the
-         * reference run showed a peak of exactly 257 in every iteration read as 256.94 to 257.06 when pooled.
+         * and machine for every variant; a row whose spread is significantly larger than the other rows' (see
+         * {@link Partition}) gets a pool of its own, its own variance with its own F - 1 df. Any other metric (B/op,
+         * a lesson's gauge) is not pooled: it keeps the row's own spread with its own F - 1 degrees of freedom,
+         * because such figures are often deterministic (a bound held in every iteration, the bytes of one array) and
+         * must not borrow a neighbour's noise; the reference run showed a peak of exactly 257 in every iteration read
+         * as 256.94 to 257.06 when pooled. The same row always gets the same Pool object, and the rows that share a
+         * pool share one object (ratios and geometric means tell pools apart by identity).
          */
         Pool of(Row row, String metric) {
             String lesson = lesson(row);
@@ -205,17 +301,22 @@ final class Intervals {
                     return s == null ? Pool.of(List.of()) : Pool.of(List.of(s));
                 });
             }
-            return cache.computeIfAbsent(lesson + "|" + metric, k -> {
-                List<Sample> samples = new ArrayList<>();
-                for (Row r : lessons.getOrDefault(lesson, List.of(row))) {
-                    Data d = data(r, metric);
-                    Sample s = d == null ? null : sample(d.forks());
-                    if (s != null) {
-                        samples.add(s);
-                    }
-                }
-                return Pool.of(samples);
-            });
+            List<Row> rows = lessons.getOrDefault(lesson, List.of(row));
+            Partition partition = lessons.containsKey(lesson)
+                    ? partitions.computeIfAbsent(lesson + "|" + metric, k -> partition(rows, metric))
+                    : partitions.computeIfAbsent(lesson + "|" + metric + "|" + row.key(), k -> partition(rows, metric));
+            Integer index = indexes.getOrDefault(lesson, Map.of()).get(row.key());
+            Pool own = index == null ? null : partition.apart().get(index);
+            return own != null ? own : partition.shared();
+        }
+
+        private static Partition partition(List<Row> rows, String metric) {
+            List<Sample> samples = new ArrayList<>();
+            for (Row r : rows) {
+                Data d = data(r, metric);
+                samples.add(d == null ? null : sample(d.forks()));
+            }
+            return Partition.of(samples);
         }
     }
 

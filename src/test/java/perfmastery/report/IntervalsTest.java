@@ -206,6 +206,76 @@ class IntervalsTest {
     }
 
     @Test
+    void aRowWhoseVarianceIsSignificantlyLargerLeavesThePoolWithItsOwnDf() {
+        // Five rows of 3 forks with log SD 0.03, one with 0.5 (the WorkerStartupBenchmark p50 shape): F = 278 on
+        // (2, 10) df, p far below 1 %.
+        List<Intervals.Sample> rows = new java.util.ArrayList<>();
+        for (int r = 0; r < 5; r++) {
+            rows.add(Intervals.sample(logForks(r - 0.03, r, r + 0.03)));
+        }
+        Intervals.Sample noisy = Intervals.sample(logForks(-0.5, 0, 0.5));
+        rows.add(noisy);
+        Intervals.Partition p = Intervals.Partition.of(rows);
+        assertEquals(java.util.Set.of(5), p.apart().keySet());
+        Intervals.Pool own = p.apart().get(5);
+        assertEquals(0.25, own.variance(), EPS);
+        assertEquals(2, own.df(), "its own F - 1 df");
+        assertEquals(0.0009, p.shared().variance(), EPS);
+        assertEquals(10, p.shared().df());
+
+        // Its interval uses t(2) over its own variance; the others' t(10) over theirs.
+        Estimate e = Intervals.mean(noisy, own, Intervals.LEVEL);
+        assertEquals(Math.exp(T2 * Math.sqrt(0.25 / 3)), e.high() / e.value(), 1e-9);
+
+        // The order of the rows does not matter: the same row is set apart wherever it stands.
+        List<Intervals.Sample> reversed = new java.util.ArrayList<>(rows);
+        java.util.Collections.reverse(reversed);
+        Intervals.Partition q = Intervals.Partition.of(reversed);
+        assertEquals(java.util.Set.of(0), q.apart().keySet());
+        assertEquals(p.shared(), q.shared());
+    }
+
+    @Test
+    void twoNoisyRowsDoNotMaskEachOtherAndEqualRowsStayPooled() {
+        List<Intervals.Sample> rows = new java.util.ArrayList<>();
+        for (int r = 0; r < 6; r++) {
+            rows.add(Intervals.sample(logForks(-0.03, 0, 0.03)));
+        }
+        rows.add(Intervals.sample(logForks(-0.5, 0, 0.5)));
+        rows.add(Intervals.sample(logForks(-0.4, 0, 0.4)));
+        // At first each noisy row's "rest" holds the other; the noisier leaves first, then the second is tested
+        // against the quiet rows alone, and leaves too.
+        assertEquals(java.util.Set.of(6, 7), Intervals.Partition.of(rows).apart().keySet());
+
+        // Rows that differ about as much as chance allows stay in one pool.
+        List<Intervals.Sample> alike = List.of(Intervals.sample(logForks(-0.03, 0, 0.03)),
+                Intervals.sample(logForks(-0.06, 0, 0.06)), Intervals.sample(logForks(-0.02, 0, 0.02)),
+                Intervals.sample(logForks(-0.05, 0, 0.05)));
+        assertTrue(Intervals.Partition.of(alike).apart().isEmpty());
+
+        // A row much steadier than the rest stays in (its interval is only conservative).
+        List<Intervals.Sample> steady = List.of(Intervals.sample(logForks(-0.3, 0, 0.3)),
+                Intervals.sample(logForks(-0.25, 0, 0.25)), Intervals.sample(logForks(-0.001, 0, 0.001)));
+        assertTrue(Intervals.Partition.of(steady).apart().isEmpty());
+    }
+
+    @Test
+    void aRestWithoutVarianceOrDfSetsNothingApart() {
+        // Quantised percentiles: every iteration the same. A varying neighbour is not "significantly" noisier
+        // than 0; it stays, and the constant rows keep borrowing its spread.
+        List<Intervals.Sample> quantised = List.of(Intervals.sample(new double[][] {{41, 41}, {41, 41}}),
+                Intervals.sample(new double[][] {{41, 41}, {41, 41}}), Intervals.sample(logForks(3, 3.5)));
+        Intervals.Partition p = Intervals.Partition.of(quantised);
+        assertTrue(p.apart().isEmpty());
+        assertTrue(p.shared().variance() > 0);
+        // One row with forks: nothing to test it against.
+        Intervals.Partition alone = Intervals.Partition.of(java.util.Arrays.asList(Intervals.sample(logForks(3)),
+                Intervals.sample(logForks(1, 2)), null));
+        assertTrue(alone.apart().isEmpty());
+        assertEquals(1, alone.shared().df());
+    }
+
+    @Test
     void onlyTimeIsPooledOtherMetricsKeepTheirOwnSpread() {
         Row floor = allocating("reuse", new double[][] {{0.001, 0.002}, {0.02, 0.03}});
         Row churn = allocating("churn", new double[][] {{1000, 1000}, {1010, 1010}});
