@@ -33,6 +33,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
 
 import perfmastery.support.Claim;
 import perfmastery.support.Claim.Kind;
@@ -60,10 +62,12 @@ import perfmastery.support.VirtualThreads;
  * {@code java.net.http.HttpClient} (HTTP/1.1, its own connection) and checks the answer. SampleTime gives
  * its closed-loop latency distribution; an open-loop probe runs beside it (below).
  *
- * <p>{@code @Param heavy} is the size of the heavy task, the n of {@code /heavy/n}: 32, 34 and 36. Each
- * step of 2 multiplies the work by phi^2 = 2.6 (fib(n) makes 2F(n+1) - 1 calls), so 36 is 6.85x the
- * work of 32; on a quiet machine of this kind fib(36) is about 40 ms of CPU and fib(32) about 6 ms. The
- * sweep shows the guide's claim as a shape: how {@code /health}'s tail follows the task, or does not.
+ * <p>{@code @Param heavy} is the size of the heavy task, the n of {@code /heavy/n}: 32 and 36 by default
+ * ({@code -p heavy=32,34,36} adds the middle point). Each step of 2 multiplies the work by phi^2 = 2.6
+ * (fib(n) makes 2F(n+1) - 1 calls), so 36 is 6.85x the work of 32; on a quiet machine of this kind fib(36)
+ * is about 40 ms of CPU and fib(32) about 6 ms. The sweep shows the guide's claim as a shape: how
+ * {@code /health}'s tail follows the task, or does not. Two points are what the claims compare; a third
+ * would cost a sixth of the quick preset's 15 minutes at this lesson's 6 forks.
  *
  * <p>{@code @Param server}:
  * <ul>
@@ -147,7 +151,7 @@ import perfmastery.support.VirtualThreads;
  * {@code ./run-benchmarks.sh -- HttpHealthUnderLoadBenchmark}; one server with {@code -p server=offloaded};
  * 6 forks per row ({@code @Fork(6)}, kept as the least by the presets): the open-loop p99 of a fork is a
  * tail of the scheduler's stalls and varies about 2x from fork to fork, so the claims on it need more forks
- * than the suite's 3 (a fork here costs a few seconds: 6 rows on JDK 17, 9 on JDK 21+);
+ * than the suite's 3 (a fork here costs about 5 s: 4 rows on JDK 17, 6 on JDK 21+);
  * other task sizes with {@code -p heavy=30,33,36,39} (at most 45; fib(39) is about 0.2 s of CPU).
  *
  * <h2>What it does not measure</h2>
@@ -221,7 +225,7 @@ public class HttpHealthUnderLoadBenchmark {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** The open-loop rate: 800 checks in the quick preset's 400 ms iteration, what HTTP on 2 cores can add. */
     static final int OPEN_LOOP_CHECKS_PER_SECOND = 2_000;
-    /** How long the whole load runs in the trial's setup before the first iteration (see settleUnderLoad). */
+    /** How long the whole load runs before measurement, JMH's warm-up iterations included (see settleUnderLoad). */
     static final long LOAD_WARM_UP_MILLIS = 2_000;
     /** Unanswered open-loop checks at most: each holds a connection, so at most as many sockets on each side. */
     static final int OPEN_LOOP_MAX_OUTSTANDING = 256;
@@ -236,7 +240,7 @@ public class HttpHealthUnderLoadBenchmark {
     public String server;
 
     /** The n of the /heavy/n requests in flight: each step of 2 is phi^2 = 2.6x the work. */
-    @Param({"32", "34", "36"})
+    @Param({"32", "36"})
     public int heavy;
 
     int heavyN;
@@ -265,7 +269,18 @@ public class HttpHealthUnderLoadBenchmark {
     enum ServerKind { BLOCKING, OFFLOADED, VIRTUAL_THREADS }
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException {
+    public void setUp(BenchmarkParams params) throws IOException {
+        IterationParams warmup = params.getWarmup();
+        long jmhWarmUpMillis = warmup.getCount() * warmup.getTime().convertTo(TimeUnit.MILLISECONDS);
+        setUp(Math.max(0, LOAD_WARM_UP_MILLIS - jmhWarmUpMillis));
+    }
+
+    /** The setup with the whole load warm-up in it (tests, which run no JMH warm-up). */
+    void setUp() throws IOException {
+        setUp(LOAD_WARM_UP_MILLIS);
+    }
+
+    private void setUp(long settleMillis) throws IOException {
         kind = EventLoopBlockingBenchmark.parse(ServerKind.class, server, "server");
         if (kind == ServerKind.VIRTUAL_THREADS) {
             VirtualThreads.requireAvailable();
@@ -291,7 +306,7 @@ public class HttpHealthUnderLoadBenchmark {
                 thread.start();
             }
             probe = OpenLoopProbe.start(OPEN_LOOP_CHECKS_PER_SECOND, OPEN_LOOP_MAX_OUTSTANDING, this::sendOpenLoopCheck);
-            settleUnderLoad();
+            settleUnderLoad(settleMillis);
         } catch (IOException | RuntimeException | Error e) {
             try {
                 tearDown();
@@ -400,15 +415,16 @@ public class HttpHealthUnderLoadBenchmark {
     }
 
     /**
-     * Lets the full load (heavy clients and open-loop probe) run for {@link #LOAD_WARM_UP_MILLIS} before the
-     * first iteration: the JIT compiles the server's, the clients' and the probe's paths under load, and until
-     * it is done compiler threads compete for the 2 cores. In the reference run on JDK 17 the first measured
-     * iteration of a fork after quick's single 800 ms warm-up iteration often had an open-loop p99 5 to 20x
-     * the fork's last (offloaded /heavy/36: 191, 33, 11 ms), the second still 3x: a transient of about 2 s.
-     * The lesson's own wait keeps it out of every preset's measurement, whatever its warm-up.
+     * Lets the full load (heavy clients and open-loop probe) run before the first iteration, so that with
+     * JMH's warm-up iterations it has run {@link #LOAD_WARM_UP_MILLIS} before measurement starts: the JIT
+     * compiles the server's, the clients' and the probe's paths under load, and until it is done compiler
+     * threads compete for the 2 cores. In the reference run on JDK 17, after quick's single 800 ms warm-up
+     * iteration, a fork's first measured iteration often had an open-loop p99 5 to 20x the fork's last
+     * (offloaded /heavy/36: 191, 33, 11 ms) and the second still 3x: a transient of about 1.6 s from the
+     * load's start. The lesson's own wait keeps it out of every preset's measurement, whatever its warm-up.
      */
-    private void settleUnderLoad() throws IOException {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOAD_WARM_UP_MILLIS);
+    private void settleUnderLoad(long settleMillis) throws IOException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settleMillis);
         try {
             probe.startIteration();
             while (System.nanoTime() - end < 0) {
