@@ -59,11 +59,14 @@ import perfmastery.support.VirtualThreads;
  * {@link #health()}, submits a trivial task to the loop and waits for its answer: SampleTime gives its
  * closed-loop latency distribution (p50, p99, p99.9). {@code @Param task}: {@code fib} (the default) is
  * {@code FibonacciBenchmark.recursive(35)}, {@code pbkdf2} ({@code -p task=pbkdf2}) is PBKDF2WithHmacSHA256
- * with 120,000 iterations (javax.crypto, 256-bit key). Each is sized to about 25 ms of CPU alone on a quiet
- * machine of this kind, inside the guide's 20 to 50 ms (PBKDF2 needs so many iterations because the JIT
- * compiles SHA-256 to the CPU's SHA instructions; a cold first call takes far longer), and takes longer when
- * other processes load the 2 cores. The setup measures the task alone after a second of warm-up and prints
- * the figure at the start of each run: the inline claims' bounds rest on it.
+ * with 120,000 iterations (javax.crypto, 256-bit key). Each is meant to sit at the lower end of the guide's
+ * 20 to 50 ms of CPU: fib(35) takes about 20 ms alone on the reference machine (the setup's print in
+ * {@code results/reference/jdk-17.0.15.log}), so it is at the guide's shortest heavy request, not inside its
+ * range (PBKDF2 needs so many iterations because the JIT compiles SHA-256 to the CPU's SHA instructions; a
+ * cold first call takes far longer); each takes longer on a slower machine or when other processes load the
+ * 2 cores. The setup measures the task alone after a second of warm-up, prints the figure at the start of
+ * each fork, and keeps it: {@code openLoopP99PerTask} divides the open-loop p99 by it, so the inline
+ * open-loop claim is in tasks, not in milliseconds of one machine.
  * {@code @Param strategy}, what the loop does with a heavy request:
  * <ul>
  * <li>{@code inline}: computes it on the loop (the wrong way). A health check waits for the heavy task
@@ -86,17 +89,19 @@ import perfmastery.support.VirtualThreads;
  * an answer, and times each from its <em>intended</em> send time into an HdrHistogram; the loop stamps the
  * answer when it runs the check. Each iteration records {@code openLoopP50Us}, {@code openLoopP99Us},
  * {@code openLoopP999Us} and {@code openLoopChecks} as gauges ({@code perfmastery.support.Gauges}), so the
- * JSON has them per iteration beside the closed-loop percentiles of the same row. The sender shares the
+ * JSON has them per iteration beside the closed-loop percentiles of the same row; and
+ * {@code openLoopP99PerTask}, the open-loop p99 divided by the heavy task's time alone as this fork's setup
+ * measured it (unit: tasks), the figure the inline open-loop claim reads. The sender shares the
  * cores with the load: when it waits for one, its checks leave late and the delay counts, as for a client
  * on the same host; {@code openLoopSendLagP99Us}, the p99 of how late the checks left, tells that part
- * from the loop's (a send lag near the latency says the sender waited, not the loop). The rate gives 10,000
- * checks in a 500 ms iteration (the quick preset), so p99.9 rests on the 10 slowest, not on the maximum;
+ * from the loop's (a send lag near the latency says the sender waited, not the loop). The rate gives 8,000
+ * checks in a 400 ms iteration (the quick preset), so p99.9 rests on the 8 slowest, not on the maximum;
  * the smoke preset's 200 ms hold 4,000. Both probes run at once and each is part of the other's load:
  * the open-loop checks add {@value #OPEN_LOOP_CHECKS_PER_SECOND} trivial tasks a second to the loop.
  *
- * <p>What the difference teaches (coordinated omission): when the loop stalls for 25 ms, the closed loop
+ * <p>What the difference teaches (coordinated omission): when the loop stalls for 20 ms, the closed loop
  * has one check waiting and sends no other until it is answered, so the stall is one slow sample among
- * thousands of fast ones; the open loop keeps sending, and the 500 checks due during the stall wait 25 ms
+ * thousands of fast ones; the open loop keeps sending, and the 400 checks due during the stall wait 20 ms
  * down to 0. The closed loop's tail is the tail of a client that politely stops asking while the server
  * is stuck; the open loop's is what clients arriving at a steady rate see. Inline shows the other side:
  * the closed loop sends its next check just after an answer, when the next heavy request is already
@@ -116,9 +121,14 @@ import perfmastery.support.VirtualThreads;
  *
  * <h2>What you should see</h2>
  * <ul>
- * <li>{@code inline}: the health check waits for heavy tasks, k of them with k in flight (claims:
- * closed-loop p99 and open-loop p99 each at least 20 ms, the guide's shortest heavy request). Its
- * throughput is one core's: about 1 / task, whatever k.</li>
+ * <li>{@code inline}: the health check waits for heavy tasks, k of them with k in flight. Claims: the
+ * open-loop p99 is at least 0.9 of the task's time alone ({@code openLoopP99PerTask} at least 0.9 tasks:
+ * checks arriving at a steady rate wait for the rest of a task, spread evenly over it, and the p99 of such a
+ * wait is at least 0.9 of the task however little of the time the loop is busy above 10 %); the closed-loop
+ * p99 is at least 20 ms, the guide's shortest heavy request (a SampleTime percentile can only be held
+ * against a fixed bound, and 20 ms is also about fib(35)'s own time on the reference machine, so at
+ * {@code inFlight=1} that verdict rests on a task of about the bound). Its throughput is one core's: about
+ * 1 / task, whatever k.</li>
  * <li>Offloaded, one request in flight: the median is the loop's bare hand-off (microseconds) and the
  * tail stays far below one heavy task (claims: closed-loop p99 at least 100x lower than inline for each
  * strategy; the pool's open-loop p99 too). How you offload hardly matters with one request: a pool, a
@@ -188,25 +198,30 @@ import perfmastery.support.VirtualThreads;
         kind = Kind.GUIDE,
         basis = "inline, a closed-loop health check waits for a whole heavy task (the next one is queued ahead of"
                 + " it as soon as one ends), and for every other heavy request in flight, so its p99 is at least the"
-                + " task's time alone; the guide's heavy request takes 20 to 50 ms of CPU, and the tasks here are"
-                + " sized to about 25 ms alone (the setup prints the time it measures): 20 ms, the guide's lower end")
-@Claim(id = "inline-open-loop-p99-is-a-heavy-task",
-        text = "inline, the health check's open-loop p99 (from the intended send time) is at least one heavy task: 20 ms or more",
-        variant = "health[strategy=inline]", metric = "openLoopP99Us", relation = Relation.HIGHER, bound = 20_000,
+                + " task's time alone; the guide's heavy request takes 20 to 50 ms of CPU: 20 ms, the guide's lower"
+                + " end. The task here, fib(35), takes about 20 ms alone on the reference machine (the setup prints"
+                + " the time it measures), at that lower end, so with one request in flight the p99 sits near the"
+                + " bound; a SampleTime percentile can only be held against a fixed bound, not against the task's"
+                + " measured time (the open-loop claim is in tasks)")
+@Claim(id = "inline-open-loop-p99-at-least-0.9-task",
+        text = "inline, the health check's open-loop p99 (from the intended send time) is at least 0.9 of a heavy task's time alone",
+        variant = "health[strategy=inline]", metric = "openLoopP99PerTask", relation = Relation.HIGHER, bound = 0.9,
         kind = Kind.GUIDE,
-        basis = "checks arriving at a constant rate land anywhere in the running heavy task and wait for its rest,"
-                + " plus every heavy request queued ahead of them: the wait is spread evenly over at least one task,"
-                + " so 99 % of checks wait less than 99 % of a task and the p99 is about one task, 25 ms here; 20 ms"
-                + " is the guide's lower end")
+        basis = "checks sent at a constant rate land uniformly in time; if heavy work keeps the loop busy a fraction"
+                + " f of the time, a check that lands in a task waits for its rest, uniform on [0, T] for a task of"
+                + " T, plus any heavy request queued ahead of it, so the p99 of the wait is at least T(1 - 0.01/f);"
+                + " inline keeps the loop busy with back-to-back heavy requests, so f is near 1, and even at f = 10 %"
+                + " the p99 is 0.9 T: at least 0.9 tasks, T being the task's time alone as the fork's setup"
+                + " measured it (openLoopP99PerTask), whatever the machine's speed")
 @Claim(id = "workerPool-open-loop-p99-100x",
         text = "with one heavy request in flight, offloading to a worker pool makes the health check's open-loop p99 at least 100x lower than inline",
         variant = "health[strategy=workerPool]", baseline = "health[strategy=inline]",
         metric = "openLoopP99Us", relation = Relation.LOWER, factor = 100, params = "inFlight=1",
         kind = Kind.GUIDE,
-        basis = "inline, open-loop checks wait for the rest of a heavy task, so the p99 is about one task, 25 ms;"
-                + " offloaded, one worker computes and the loop keeps the other core, so every check waits only for"
-                + " the loop's hand-off and wake-up, within a few hundred microseconds: 25 ms against at most 250 us is"
-                + " 100x")
+        basis = "inline, open-loop checks wait for the rest of a heavy task, so the p99 is about one task, at"
+                + " least 20 ms, the guide's lower end (fib(35) is about that here); offloaded, one worker computes"
+                + " and the loop keeps the other core, so every check waits only for the loop's hand-off and"
+                + " wake-up, within a few hundred microseconds: 20 ms against at most 200 us is 100x")
 @Claim(id = "workerPool-heavy-throughput-uses-the-cores",
         text = "with more heavy requests in flight than cores, a cores-sized worker pool completes at least 1.5x the heavy requests per second of inline",
         variant = "health[strategy=workerPool]", baseline = "health[strategy=inline]",
@@ -237,16 +252,17 @@ public class EventLoopBlockingBenchmark {
 
     /** Where the offloading claims' 100x comes from. */
     static final String OFFLOAD_BASIS = "inline, a health check waits for a heavy task, 20 to 50 ms of CPU in the"
-            + " guide (about 25 ms here); offloaded with one request in flight, the loop is free and a health check"
-            + " is a hand-off between two threads, microseconds, whose p99 stays within a few hundred microseconds"
-            + " even when the OS must wake the loop on a core: 25 ms against at most 250 us is 100x";
+            + " guide (fib(35), about 20 ms here, at its lower end); offloaded with one request in flight, the loop"
+            + " is free and a health check is a hand-off between two threads, microseconds, whose p99 stays within"
+            + " a few hundred microseconds even when the OS must wake the loop on a core: 20 ms against at most"
+            + " 200 us is 100x";
 
     /** Hard caps so the heavy load stops by itself even if no teardown ever comes. */
     static final int MAX_HEAVY_REQUESTS = 100_000;
     static final long MAX_LOAD_NANOS = TimeUnit.MINUTES.toNanos(10);
     static final int MAX_IN_FLIGHT = 1_000;
     private static final long HEALTH_TIMEOUT_SECONDS = 30;
-    /** The open-loop rate: 10,000 checks in the quick preset's 500 ms iteration, so p99.9 is not the maximum. */
+    /** The open-loop rate: 8,000 checks in the quick preset's 400 ms iteration, so p99.9 is not the maximum. */
     static final int OPEN_LOOP_CHECKS_PER_SECOND = 20_000;
     /** Unanswered open-loop checks at most: tasks of a few bytes in the loop's queue (8,000 at inline x 16). */
     static final int OPEN_LOOP_MAX_OUTSTANDING = 100_000;
@@ -288,6 +304,8 @@ public class EventLoopBlockingBenchmark {
     private long lastResult;
     private long iterationStartNanos;
     private long completedAtIterationStart;
+    /** The heavy task's time alone, measured by this fork's setup: the unit of {@code openLoopP99PerTask}. */
+    private long heavyTaskAloneNanos;
 
     enum HeavyTask { FIB, PBKDF2 }
 
@@ -335,7 +353,7 @@ public class EventLoopBlockingBenchmark {
         password = "correct horse battery staple".toCharArray();
         salt = "perfmastery-salt".getBytes(StandardCharsets.UTF_8);
         workers = cores();
-        reportHeavyTaskDuration();
+        heavyTaskAloneNanos = measureHeavyTaskAlone();
 
         stopping = false;
         loadFailure = null;
@@ -363,10 +381,10 @@ public class EventLoopBlockingBenchmark {
     }
 
     /**
-     * Warms the heavy task up (about a second: PBKDF2's SHA-256 needs C2 to reach its speed) and says how long
-     * it then takes alone: the figure the inline bound is set from.
+     * Warms the heavy task up (about a second: PBKDF2's SHA-256 needs C2 to reach its speed), prints how long
+     * it then takes alone and returns it (nanoseconds, the median of 3): the unit of {@code openLoopP99PerTask}.
      */
-    private void reportHeavyTaskDuration() {
+    private long measureHeavyTaskAlone() {
         long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         for (int i = 0; i < 30 && System.nanoTime() - warmUntil < 0; i++) {
             resultSink ^= computeHeavy();
@@ -380,6 +398,7 @@ public class EventLoopBlockingBenchmark {
         Arrays.sort(nanos);
         System.out.printf(Locale.ROOT, "%n%s: the heavy task %s takes %.1f ms alone here (median of 3 after 1 s of warm-up; PBKDF2 may need longer to reach its speed)%n",
                 EventLoopBlockingBenchmark.class.getSimpleName(), describeHeavyTask(), nanos[1] / 1e6);
+        return Math.max(1, nanos[1]);
     }
 
     private String describeHeavyTask() {
@@ -531,6 +550,11 @@ public class EventLoopBlockingBenchmark {
         return requestThreads.size();
     }
 
+    /** The heavy task's time alone as the setup measured it, in microseconds (tests). */
+    double heavyTaskAloneMicros() {
+        return heavyTaskAloneNanos / 1_000.0;
+    }
+
     /** Open-loop checks sent so far in this iteration (tests). */
     long openLoopChecksSent() {
         return probe.sent();
@@ -545,9 +569,10 @@ public class EventLoopBlockingBenchmark {
     }
 
     /**
-     * Records the iteration's gauges: heavy requests completed per second, and the open-loop percentiles
-     * once every check sent in the iteration is answered. A result measured without background load is not
-     * this lesson's result: fail loudly.
+     * Records the iteration's gauges: heavy requests completed per second, the open-loop percentiles once
+     * every check sent in the iteration is answered, and the open-loop p99 in heavy tasks (divided by the
+     * task's time alone as the setup measured it). A result measured without background load is not this
+     * lesson's result: fail loudly.
      */
     @TearDown(Level.Iteration)
     public void endIteration() throws InterruptedException {
@@ -561,6 +586,9 @@ public class EventLoopBlockingBenchmark {
         }
         Gauges.record("heavyCompletedPerSecond", completedInIteration / ((end - iterationStartNanos) / 1e9), "requests/s");
         openLoop.recordGauges();
+        if (openLoop.checks() > 0) {
+            Gauges.record("openLoopP99PerTask", openLoop.percentileMicros(99) / heavyTaskAloneMicros(), "tasks");
+        }
     }
 
     void checkLoadIsRunning() {

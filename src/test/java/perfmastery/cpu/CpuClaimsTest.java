@@ -153,6 +153,19 @@ class CpuClaimsTest {
     }
 
     @Test
+    void inlineOpenLoopBoundIsTheP99OfAUniformWaitAtTenPercentBusy() {
+        Claim claim = claim(EventLoopBlockingBenchmark.class, "inline-open-loop-p99-at-least-0.9-task");
+        // A check that lands in a task (a share f of them) waits uniform on [0, T]: the p99 is T(1 - 0.01/f).
+        double busyShare = 0.10;
+        assertEquals(1 - 0.01 / busyShare, claim.bound(), 1e-12);
+        assertEquals("openLoopP99PerTask", claim.metric(), "in tasks, so the bound holds on a machine of any speed");
+        assertEquals(Claim.Relation.HIGHER, claim.relation());
+        assertTrue(claim.baseline().isEmpty(), "a bound claim");
+        assertTrue(claim.variant().contains("strategy=inline"));
+        assertEquals(0, claim.params().length, "queued heavy requests only lengthen the wait: every inFlight");
+    }
+
+    @Test
     void openAndClosedLoopHttpClaimsRestOnTheSamePrinciple() {
         Claim closed = claim(HttpHealthUnderLoadBenchmark.class, "offloaded-health-p99-10x-lower-at-36");
         Claim open = claim(HttpHealthUnderLoadBenchmark.class, "offloaded-open-loop-p99-10x-lower-at-36");

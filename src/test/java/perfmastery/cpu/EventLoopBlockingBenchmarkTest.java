@@ -137,6 +137,11 @@ class EventLoopBlockingBenchmarkTest {
             double p99 = RecordedGauges.score(gauges, "openLoopP99Us");
             double p999 = RecordedGauges.score(gauges, "openLoopP999Us");
             assertTrue(0 <= p50 && p50 <= p99 && p99 <= p999, p50 + " <= " + p99 + " <= " + p999);
+            // The inline open-loop claim's figure: the same iteration's p99 in units of the task's time alone.
+            assertTrue(benchmark.heavyTaskAloneMicros() > 0, "the setup measured the heavy task alone");
+            assertEquals(p99 / benchmark.heavyTaskAloneMicros(), RecordedGauges.score(gauges, "openLoopP99PerTask"),
+                    1e-9 * Math.max(1, p99 / benchmark.heavyTaskAloneMicros()));
+            assertEquals("tasks", gauges.get("openLoopP99PerTask").getScoreUnit());
             assertTrue(RecordedGauges.score(gauges, "heavyCompletedPerSecond") > 0, "heavy requests completed in the iteration");
             assertEquals("requests/s", gauges.get("heavyCompletedPerSecond").getScoreUnit());
             assertEquals(expected, benchmark.lastHeavyResult(), "still the right answer under the probe's load");

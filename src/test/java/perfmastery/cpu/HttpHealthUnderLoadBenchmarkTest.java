@@ -48,6 +48,10 @@ class HttpHealthUnderLoadBenchmarkTest {
         benchmark.setUp();
         int port = benchmark.port();
         try {
+            assertTrue(benchmark.settledUnderLoad, "the setup let the load run before the first iteration");
+            // The probe ran through the warm-up too (its checks discarded), so its own path is compiled.
+            assertTrue(benchmark.settleChecks > 0, "open-loop checks sent while the setup let the load run");
+            benchmark.checkLoadIsRunning();
             assertEquals("127.0.0.1", benchmark.boundAddress().getHostAddress(), "bound to the IPv4 loopback only");
             assertEquals("ok", benchmark.health());
             assertEquals("2178309", benchmark.heavyOnce(), "fib(32), what the load threads ask for too");

@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +74,7 @@ class OpenLoopGaugesIT {
             assertTrue(checks >= leastChecks, checks + " open-loop checks in an iteration, at least " + leastChecks);
         }
         checkPercentiles(loop);
+        checkP99PerTask(loop, output);
         for (double perSecond : perIteration(loop, "heavyCompletedPerSecond")) {
             assertTrue(perSecond > 0, "heavy requests completed in every iteration");
         }
@@ -97,6 +100,24 @@ class OpenLoopGaugesIT {
                     "iteration " + i + ": " + p50.get(i) + " <= " + p99.get(i) + " <= " + p999.get(i));
         }
         assertEquals("us", row.get("secondaryMetrics").get("openLoopP99Us").get("scoreUnit").stringValue());
+    }
+
+    /**
+     * openLoopP99PerTask is the iteration's openLoopP99Us over the heavy task's time alone, which the fork's
+     * setup prints to 0.1 ms: p99 / ratio gives back the printed time within its rounding.
+     */
+    private static void checkP99PerTask(JsonNode row, String output) {
+        Matcher printed = Pattern.compile("the heavy task \\S+ takes ([0-9.]+) ms alone").matcher(output);
+        assertTrue(printed.find(), "the setup prints the heavy task's time alone:\n" + output);
+        double taskMillis = Double.parseDouble(printed.group(1));
+        List<Double> p99 = perIteration(row, "openLoopP99Us");
+        List<Double> perTask = perIteration(row, "openLoopP99PerTask");
+        for (int i = 0; i < ITERATIONS; i++) {
+            assertTrue(perTask.get(i) > 0, "iteration " + i + ": " + perTask.get(i) + " tasks");
+            assertEquals(taskMillis, p99.get(i) / 1_000 / perTask.get(i), 0.05 + 1e-6,
+                    "iteration " + i + ": p99 " + p99.get(i) + " us over " + perTask.get(i) + " tasks is the task's time");
+        }
+        assertEquals("tasks", row.get("secondaryMetrics").get("openLoopP99PerTask").get("scoreUnit").stringValue());
     }
 
     /** A gauge's per-iteration values, after checking one value per measured iteration and score = their mean. */
