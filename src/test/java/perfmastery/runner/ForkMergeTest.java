@@ -59,10 +59,10 @@ class ForkMergeTest {
             assertEquals(expected.get("params"), actual.get("params"), row);
             assertEquals(3, actual.get("forks").asInt(), row);
             assertEquals(expected.get("jvmArgs"), actual.get("jvmArgs"), row);
-            assertMetric(expected.get("primaryMetric"), actual.get("primaryMetric"), row + " primary", true);
+            assertMetric(expected.get("primaryMetric"), actual.get("primaryMetric"), row + " primary");
             for (Map.Entry<String, JsonNode> secondary : expected.get("secondaryMetrics").properties()) {
                 JsonNode got = actual.get("secondaryMetrics").get(secondary.getKey());
-                assertMetric(secondary.getValue(), got, row + " " + secondary.getKey(), true);
+                assertMetric(secondary.getValue(), got, row + " " + secondary.getKey());
                 secondaryChecked++;
             }
             assertEquals(expected.get("primaryMetric").get("rawData"), actual.get("primaryMetric").get("rawData"));
@@ -191,7 +191,7 @@ class ForkMergeTest {
         return a == b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
     }
 
-    private static void assertMetric(JsonNode expected, JsonNode actual, String what, boolean all) {
+    private static void assertMetric(JsonNode expected, JsonNode actual, String what) {
         assertClose(expected.get("score"), actual.get("score"), what + " score");
         assertClose(expected.get("scoreError"), actual.get("scoreError"), what + " scoreError");
         for (int i = 0; i < 2; i++) {
