@@ -32,14 +32,23 @@ import org.openjdk.jmh.runner.BenchmarkListEntry;
  * of that name, two benchmarks that share a name but keep different values are run in separate JMH
  * invocations ({@link Group}s), never given each other's values. A benchmark's own
  * {@code @Fork(jvmArgsPrepend)} is replaced by the command line's {@code -jvmArgsPrepend}, so it is
- * carried over into the fork flags, and benchmarks with different ones are grouped apart as well.
+ * carried over into the fork flags, and benchmarks with different ones are grouped apart as well, as are
+ * benchmarks whose invocations get different fork counts (a lesson whose own {@code @Fork} asks for more
+ * forks than the preset, see {@link ForkPlan}).
  */
 public final class BenchmarkSelection {
 
     private static final String VIRTUAL = "virtual";
 
-    /** One benchmark of the jar, as its BenchmarkList describes it (modes merged). */
-    public record Benchmark(String name, Map<String, List<String>> params, List<String> ownPrepend) {
+    /**
+     * One benchmark of the jar, as its BenchmarkList describes it (modes merged); {@code ownForks} is its
+     * class's or method's {@code @Fork(value)}, 0 where it sets none.
+     */
+    public record Benchmark(String name, Map<String, List<String>> params, List<String> ownPrepend, int ownForks) {
+
+        public Benchmark(String name, Map<String, List<String>> params, List<String> ownPrepend) {
+            this(name, params, ownPrepend, 0);
+        }
 
         public Benchmark {
             Map<String, List<String>> copy = new TreeMap<>();
@@ -58,12 +67,17 @@ public final class BenchmarkSelection {
                 entry.getParams().get().forEach((k, v) -> params.put(k, Arrays.asList(v)));
             }
             Collection<String> prepend = entry.getJvmArgsPrepend().orElse(List.of());
-            return new Benchmark(entry.getUsername(), params, new ArrayList<>(prepend));
+            int forks = entry.getForks().orElse(0);
+            return new Benchmark(entry.getUsername(), params, new ArrayList<>(prepend), Math.max(0, forks));
         }
     }
 
-    /** Benchmarks that one JMH invocation runs together, with the {@code -p} values they all accept. */
-    public record Group(List<String> names, Map<String, List<String>> paramOverrides, List<String> ownPrepend) {
+    /**
+     * Benchmarks that one JMH invocation runs together, with the {@code -p} values they all accept and the
+     * fork count ({@code -f}) that invocation gets.
+     */
+    public record Group(List<String> names, Map<String, List<String>> paramOverrides, List<String> ownPrepend,
+            int forks) {
     }
 
     private final List<Benchmark> toRun;
@@ -148,7 +162,7 @@ public final class BenchmarkSelection {
         for (Group group : groups) {
             List<String> names = group.names().stream().filter(n -> mine.contains(classOf(n))).toList();
             if (!names.isEmpty()) {
-                kept.add(new Group(names, group.paramOverrides(), group.ownPrepend()));
+                kept.add(new Group(names, group.paramOverrides(), group.ownPrepend(), group.forks()));
             }
         }
         SortedSet<String> mineExpected = new TreeSet<>();
@@ -220,13 +234,22 @@ public final class BenchmarkSelection {
         return text.toLowerCase(Locale.ROOT).contains(VIRTUAL);
     }
 
+    /** What one JDK runs of the selected benchmarks, one fork per JMH invocation. */
+    public static BenchmarkSelection forJdk(List<Benchmark> selected, Function<String, Optional<List<String>>> userParams,
+            boolean virtualThreads, String jdkDescription) throws UsageError {
+        return forJdk(selected, userParams, virtualThreads, jdkDescription, benchmark -> 1);
+    }
+
     /**
      * What one JDK runs of the selected benchmarks.
      *
      * @param userParams the values of a {@code -p name=...} the user gave, by name
+     * @param forksPerInvocation the {@code -f} of the JMH invocation that runs a benchmark: benchmarks with
+     *                           different counts are run in separate invocations
      */
     public static BenchmarkSelection forJdk(List<Benchmark> selected, Function<String, Optional<List<String>>> userParams,
-            boolean virtualThreads, String jdkDescription) throws UsageError {
+            boolean virtualThreads, String jdkDescription, java.util.function.ToIntFunction<Benchmark> forksPerInvocation)
+            throws UsageError {
         List<String> leftOutBenchmarks = new ArrayList<>();
         Map<String, SortedSet<String>> leftOutValues = new TreeMap<>();
         List<Benchmark> candidates = new ArrayList<>();
@@ -287,7 +310,7 @@ public final class BenchmarkSelection {
             }
         }
 
-        List<Group> groups = group(toRun, signatures);
+        List<Group> groups = group(toRun, signatures, forksPerInvocation);
         SortedSet<String> expected = new TreeSet<>();
         Map<String, Map<String, List<String>>> valuesByBenchmark = new java.util.HashMap<>();
         for (int i = 0; i < toRun.size(); i++) {
@@ -305,17 +328,21 @@ public final class BenchmarkSelection {
                 groups, expected, valuesByBenchmark);
     }
 
-    /** Merges benchmarks into as few groups as their {@code -p} values and own fork flags allow. */
-    private static List<Group> group(List<Benchmark> benchmarks, List<Map<String, List<String>>> signatures) {
+    /** Merges benchmarks into as few groups as their {@code -p} values, own fork flags and fork counts allow. */
+    private static List<Group> group(List<Benchmark> benchmarks, List<Map<String, List<String>>> signatures,
+            java.util.function.ToIntFunction<Benchmark> forksPerInvocation) {
         List<List<String>> names = new ArrayList<>();
         List<Map<String, List<String>>> overrides = new ArrayList<>();
         List<List<String>> prepends = new ArrayList<>();
+        List<Integer> forks = new ArrayList<>();
         for (int i = 0; i < benchmarks.size(); i++) {
             Benchmark benchmark = benchmarks.get(i);
             Map<String, List<String>> signature = signatures.get(i);
+            int ownForks = forksPerInvocation.applyAsInt(benchmark);
             int target = -1;
             for (int g = 0; g < names.size() && target < 0; g++) {
-                if (prepends.get(g).equals(benchmark.ownPrepend()) && compatible(overrides.get(g), signature)) {
+                if (prepends.get(g).equals(benchmark.ownPrepend()) && forks.get(g) == ownForks
+                        && compatible(overrides.get(g), signature)) {
                     target = g;
                 }
             }
@@ -323,6 +350,7 @@ public final class BenchmarkSelection {
                 names.add(new ArrayList<>());
                 overrides.add(new TreeMap<>());
                 prepends.add(benchmark.ownPrepend());
+                forks.add(ownForks);
                 target = names.size() - 1;
             }
             names.get(target).add(benchmark.name());
@@ -331,7 +359,7 @@ public final class BenchmarkSelection {
         List<Group> groups = new ArrayList<>();
         for (int g = 0; g < names.size(); g++) {
             groups.add(new Group(List.copyOf(names.get(g)), java.util.Collections.unmodifiableMap(overrides.get(g)),
-                    prepends.get(g)));
+                    prepends.get(g), forks.get(g)));
         }
         return List.copyOf(groups);
     }

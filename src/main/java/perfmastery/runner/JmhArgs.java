@@ -107,6 +107,35 @@ public final class JmhArgs {
         return options.getForkCount().hasValue();
     }
 
+    /** The fork count the user gave with {@code -f N}, if any. */
+    public Optional<Integer> forks() {
+        return options.getForkCount().hasValue() ? Optional.of(options.getForkCount().get()) : Optional.empty();
+    }
+
+    /**
+     * The user's arguments without their {@code -f N}: the runner gives every JMH invocation its own fork
+     * count (one per round), and JMH refuses an option given twice.
+     */
+    public List<String> argsWithoutForks() throws UsageError {
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("-f")) {
+                i++;
+            } else if (!arg.matches("-f=?\\d+")) {
+                kept.add(arg);
+            }
+        }
+        try {
+            if (new CommandLineOptions(kept.toArray(new String[0])).getForkCount().hasValue()) {
+                throw new UsageError("give the fork count after -- as -f N");
+            }
+        } catch (CommandLineOptionException e) {
+            throw new UsageError("JMH cannot parse the options after -- without their -f: " + firstLine(e.getMessage()));
+        }
+        return kept;
+    }
+
     boolean setsWarmupIterations() {
         return options.getWarmupIterations().hasValue();
     }

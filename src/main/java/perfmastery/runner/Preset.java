@@ -46,15 +46,17 @@ public enum Preset {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The preset's fork count F (the runner gives each JMH invocation its own {@code -f}: {@link ForkPlan}). */
+    public int forks() {
+        return forks;
+    }
+
     /**
-     * The JMH options of this preset, leaving out any the user set after {@code --} (JMH refuses an
-     * option given twice).
+     * The iteration options of this preset, leaving out any the user set after {@code --} (JMH refuses an
+     * option given twice). The fork count is not among them: see {@link ForkPlan}.
      */
     public List<String> jmhArgs(JmhArgs user) {
         List<String> args = new java.util.ArrayList<>();
-        if (!user.setsForks()) {
-            args.addAll(List.of("-f", Integer.toString(forks)));
-        }
         if (!user.setsWarmupIterations()) {
             args.addAll(List.of("-wi", Integer.toString(warmupIterations)));
         }
@@ -72,7 +74,13 @@ public enum Preset {
 
     /** The expected time of one benchmark row under this preset, for dealing shards without timings. */
     public double estimateSeconds() {
-        return Shard.estimateSeconds(forks, warmupIterations, seconds(warmupTime), iterations, seconds(iterationTime));
+        return estimateSeconds(forks);
+    }
+
+    /** The expected time of one row given {@code totalForks} forks (a lesson's own larger {@code @Fork}). */
+    public double estimateSeconds(int totalForks) {
+        return Shard.estimateSeconds(totalForks, warmupIterations, seconds(warmupTime), iterations,
+                seconds(iterationTime));
     }
 
     private static double seconds(String time) {

@@ -31,8 +31,9 @@ import perfmastery.runner.BenchmarkSelection.Group;
 /**
  * The logic of run-benchmarks.sh: the script finds a Java 17+, builds the jar if needed and starts this
  * class from the jar. It checks everything the user asked for before any benchmark starts, then runs
- * JMH once per (JDK, flag set) pair, each in its own JVM from that JDK, and checks that every expected
- * benchmark has a result.
+ * JMH for each (JDK, flag set) pair, each in its own JVM from that JDK, in fork rounds by default
+ * ({@link ForkPlan}: one fork per invocation per round, the pairs alternating, the rounds joined by
+ * {@link ForkMerge}), and checks that every expected benchmark has a result.
  */
 public final class RunMain {
 
@@ -122,11 +123,13 @@ public final class RunMain {
 
     /** Everything one run needs, checked: nothing in it can be a user mistake any more. */
     record Plan(RunOptions options, JmhArgs jmhArgs, List<Pair> pairs, Map<Jdk, BenchmarkSelection> selections,
-            Optional<Path> asyncLibrary) {
+            Optional<Path> asyncLibrary, ForkPlan forkPlan, List<String> userArgs) {
     }
 
     Plan prepare(RunOptions options) throws UsageError {
         JmhArgs jmhArgs = JmhArgs.parse(options.jmhArgs());
+        ForkPlan forkPlan = ForkPlan.of(options.forkOrder(), options.preset(), jmhArgs);
+        List<String> userArgs = jmhArgs.argsWithoutForks();
         List<Jdk> jdks = new ArrayList<>();
         if (options.jdks().isEmpty()) {
             jdks.add(Jdk.current());
@@ -141,7 +144,7 @@ public final class RunMain {
         for (Jdk jdk : jdks) {
             if (!selections.containsKey(jdk)) {
                 selections.put(jdk, BenchmarkSelection.forJdk(selected, jmhArgs::param, jdk.hasVirtualThreads(),
-                        "JDK " + jdk.version()));
+                        "JDK " + jdk.version(), forkPlan::forksPerInvocation));
             }
         }
         if (selections.values().stream().allMatch(BenchmarkSelection::isEmpty)) {
@@ -160,9 +163,20 @@ public final class RunMain {
                 found = RunMetadata.unitTimings(folder, options.preset().describe());
             }
             Map<String, Double> timings = found;
-            double estimate = options.preset().estimateSeconds();
+            // Without timings, a row's estimate counts the forks it gets (a lesson's own larger @Fork).
+            Map<String, Double> estimates = new java.util.HashMap<>();
+            for (Benchmark benchmark : selected) {
+                estimates.put(benchmark.name(),
+                        options.preset().estimateSeconds(Math.max(1, forkPlan.totalForks(benchmark))));
+            }
+            java.util.function.ToDoubleFunction<String> estimate = key -> {
+                int bracket = key.indexOf('[');
+                return estimates.getOrDefault(bracket < 0 ? key : key.substring(0, bracket),
+                        options.preset().estimateSeconds());
+            };
             for (Map.Entry<Jdk, BenchmarkSelection> entry : selections.entrySet()) {
-                entry.setValue(entry.getValue().shard(options.shard(), key -> timings.getOrDefault(key, estimate)));
+                entry.setValue(entry.getValue().shard(options.shard(),
+                        key -> timings.containsKey(key) ? timings.get(key) : estimate.applyAsDouble(key)));
             }
         }
         Optional<Path> asyncLibrary = options.profilers().contains("async")
@@ -172,7 +186,7 @@ public final class RunMain {
             pair.jdk().checkAccepts(pair.forkFlags(List.of()), pair.userFlags().isEmpty() ? "the fork flags"
                     : "--jvm-args \"" + String.join(" ", pair.userFlags()) + "\"");
         }
-        return new Plan(options, jmhArgs, pairs, selections, asyncLibrary);
+        return new Plan(options, jmhArgs, pairs, selections, asyncLibrary, forkPlan, userArgs);
     }
 
     private List<Benchmark> readBenchmarkList() throws UsageError {
@@ -279,17 +293,7 @@ public final class RunMain {
         ChildProcesses.whenInterrupted(PREFIX + "interrupted: the finished results stay in "
                 + projectDir.relativize(runDir));
         printSettings(plan, runDir);
-
-        Map<String, Object> machine = RunMetadata.machine();
-        Map<String, Object> source = RunMetadata.source(projectDir);
-        List<PairResult> pairResults = new ArrayList<>();
-        for (int i = 0; i < plan.pairs().size(); i++) {
-            Pair pair = plan.pairs().get(i);
-            out.println();
-            out.println("=== " + (i + 1) + "/" + plan.pairs().size() + " " + pair.describe());
-            pairResults.add(runPair(plan, pair, runDir, machine, source));
-        }
-
+        List<PairResult> pairResults = runPairs(plan, runDir);
         List<Path> report = runReport(pairResults, runDir);
         return summarize(plan, runDir, pairResults, report);
     }
@@ -299,6 +303,11 @@ public final class RunMain {
         out.println("Settings");
         out.println("  preset:    " + options.preset().describe()
                 + (plan.jmhArgs().args().isEmpty() ? "" : " (options after -- take precedence)"));
+        ForkPlan forks = plan.forkPlan();
+        out.println("  forks:     " + (forks.inRounds()
+                ? forks.rounds() + " rounds of -f 1 (each row's forks spread over the run, the runs below alternating)"
+                : "-f " + forks.forks() + " per JMH invocation, back to back")
+                + (forks.minimums() ? "; a lesson's own larger @Fork is kept" : ""));
         out.println("  profilers: " + (options.profilers().isEmpty() ? "none" : String.join(", ", options.profilers())));
         out.println("  JMH args:  " + (plan.jmhArgs().args().isEmpty() ? "(none: the whole suite)"
                 : String.join(" ", plan.jmhArgs().args())));
@@ -311,93 +320,206 @@ public final class RunMain {
         }
     }
 
-    private PairResult runPair(Plan plan, Pair pair, Path runDir, Map<String, Object> machine,
-                               Map<String, Object> source) throws IOException, InterruptedException {
-        Instant start = Instant.now();
-        double[] loadBefore = RunMetadata.loadAverage();
-        RunMetadata.CpuTicks cpuBefore = RunMetadata.cpuTicks();
-        long startNanos = System.nanoTime();
-        List<String> commands = new ArrayList<>();
-        Map<String, Double> unitSeconds = new java.util.TreeMap<>();
-        BenchmarkSelection selection = plan.selections().get(pair.jdk());
-        List<String> problems = new ArrayList<>();
-        selection.leftOutNote("JDK " + pair.jdk().version()).ifPresent(out::println);
-        if (selection.isEmpty()) {
-            out.println("nothing to run on JDK " + pair.jdk().version());
-            return new PairResult(pair, Optional.empty(), new TreeSet<>(), problems);
+    /** One pair's results so far, gathered over the rounds. */
+    private static final class PairRun {
+        final Pair pair;
+        final BenchmarkSelection selection;
+        final Path json;
+        final Path log;
+        final List<Path> roundFiles = new ArrayList<>();
+        final List<String> commands = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+        final Map<String, Double> unitSeconds = new java.util.TreeMap<>();
+        Instant start;
+        Instant end;
+        double[] loadBefore;
+        double[] loadAfter;
+        /** Other processes' cores x seconds, and the seconds they were measured over. */
+        double otherCoreSeconds;
+        double otherSeconds;
+
+        PairRun(Pair pair, BenchmarkSelection selection, Path runDir) {
+            this.pair = pair;
+            this.selection = selection;
+            this.json = runDir.resolve(pair.label() + ".json");
+            this.log = runDir.resolve(pair.label() + ".log");
         }
-        Path json = runDir.resolve(pair.label() + ".json");
-        Path log = runDir.resolve(pair.label() + ".log");
-        List<Path> parts = new ArrayList<>();
-        try (OutputStream logStream = Files.newOutputStream(log, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            List<Group> groups = selection.groups();
-            for (int g = 0; g < groups.size(); g++) {
-                Group group = groups.get(g);
-                Path part = ResultsFolder.temporaryFor(json, groups.size() == 1 ? "" : "." + (g + 1));
-                ChildProcesses.partial(part);
-                List<String> command = jmhCommand(plan, pair, selection, group, part, runDir);
-                if (groups.size() > 1) {
-                    out.println("--- JMH invocation " + (g + 1) + "/" + groups.size() + ": "
-                            + String.join(", ", group.names()));
+    }
+
+    /**
+     * Runs every pair, round by round ({@link ForkPlan}): in each round every pair runs each of its JMH
+     * invocations once, so a row's forks are spread over the run and the pairs alternate. A pair's rounds are
+     * joined into its JSON right after its last one. A failed round is a problem of its pair; the others
+     * are still run and joined.
+     */
+    List<PairResult> runPairs(Plan plan, Path runDir) throws IOException, InterruptedException {
+        Map<String, Object> machine = RunMetadata.machine();
+        Map<String, Object> source = RunMetadata.source(projectDir);
+        ForkPlan forks = plan.forkPlan();
+        int rounds = forks.rounds();
+        List<PairRun> runs = new ArrayList<>();
+        for (Pair pair : plan.pairs()) {
+            runs.add(new PairRun(pair, plan.selections().get(pair.jdk()), runDir));
+        }
+        List<PairResult> pairResults = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            if (rounds > 1) {
+                ChildProcesses.whenInterrupted(PREFIX + "interrupted in round " + round + "/" + rounds + ": "
+                        + (round < rounds ? "the rounds are joined after the last one, so no JSON of this run is kept"
+                        : "the pairs whose last round had ended are kept") + "; JMH's output is in the .log files of "
+                        + projectDir.relativize(runDir));
+            }
+            for (int i = 0; i < runs.size(); i++) {
+                PairRun run = runs.get(i);
+                if (round == 1 || !run.selection.isEmpty()) {
+                    out.println();
+                    out.println(rounds > 1 ? "=== round " + round + "/" + rounds + ": " + run.pair.describe()
+                            : "=== " + (i + 1) + "/" + runs.size() + " " + run.pair.describe());
                 }
-                commands.add(shellQuoted(command));
-                String shown = "$ " + shellQuoted(command) + System.lineSeparator();
-                out.print(shown);
-                logStream.write(shown.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                long invocationStart = System.nanoTime();
-                ChildProcesses.Outcome outcome = ChildProcesses.runTee(command, out, logStream);
-                List<BenchmarkSelection.Unit> units = selection.unitsOf(group);
-                double each = (System.nanoTime() - invocationStart) / 1e9 / Math.max(1, units.size());
-                units.forEach(unit -> unitSeconds.put(unit.key(), each));
-                if (outcome.logFailure() != null) {
-                    throw new IOException("cannot write " + log + ": " + outcome.logFailure().getMessage());
+                if (round == 1) {
+                    run.selection.leftOutNote("JDK " + run.pair.jdk().version()).ifPresent(out::println);
                 }
-                if (outcome.lockBusy()) {
-                    problems.add("another JMH run held its lock: set JMH_IGNORE_LOCK=true to run beside it");
-                }
-                if (outcome.exitCode() != 0) {
-                    problems.add("JMH exited with " + outcome.exitCode() + " (see " + projectDir.relativize(log) + ")");
-                }
-                if (Files.isRegularFile(part) && Files.size(part) > 0) {
-                    parts.add(part);
+                if (run.selection.isEmpty()) {
+                    if (round == 1) {
+                        out.println("nothing to run on JDK " + run.pair.jdk().version());
+                    }
                 } else {
-                    problems.add("JMH wrote no JSON" + (groups.size() > 1 ? " for invocation " + (g + 1) : ""));
-                    Files.deleteIfExists(part);
+                    runRound(plan, run, round, runDir);
+                }
+                if (round == rounds) {
+                    pairResults.add(finish(plan, run, machine, source));
                 }
             }
         }
-        Optional<Path> written = Optional.empty();
-        if (parts.size() == 1) {
-            ResultsFolder.promote(parts.get(0), json);
-            written = Optional.of(json);
-        } else if (parts.size() > 1) {
-            Path joined = ResultsFolder.temporaryFor(json, "");
-            ChildProcesses.partial(joined);
-            JmhJson.concatenate(parts, joined);
-            ResultsFolder.promote(joined, json);
+        return pairResults;
+    }
+
+    /** One round of one pair: each of its JMH invocations once; the round's rows go into one file. */
+    private void runRound(Plan plan, PairRun run, int round, Path runDir) throws IOException, InterruptedException {
+        ForkPlan forks = plan.forkPlan();
+        String roundTag = forks.inRounds() ? ".r" + round : "";
+        String roundLabel = forks.inRounds() ? "round " + round + "/" + forks.rounds() + ": " : "";
+        List<Group> groups = run.selection.groups();
+        List<Path> parts = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            Group group = groups.get(g);
+            Path part = ResultsFolder.temporaryFor(run.json, roundTag + (groups.size() == 1 ? "" : "." + (g + 1)));
+            ChildProcesses.partial(part);
+            List<String> command = jmhCommand(plan, run.pair, run.selection, group, part, runDir);
+            if (groups.size() > 1) {
+                out.println("--- JMH invocation " + (g + 1) + "/" + groups.size() + ": "
+                        + String.join(", ", group.names()));
+            }
+            run.commands.add(shellQuoted(command));
+            String shown = "$ " + shellQuoted(command) + System.lineSeparator();
+            out.print(shown);
+            if (run.start == null) {
+                run.start = Instant.now();
+                run.loadBefore = RunMetadata.loadAverage();
+            }
+            RunMetadata.CpuTicks cpuBefore = RunMetadata.cpuTicks();
+            long invocationStart = System.nanoTime();
+            ChildProcesses.Outcome outcome;
+            // Appended per invocation: the log holds every round; the first one must be new (never another run's).
+            try (OutputStream logStream = Files.newOutputStream(run.log, run.commands.size() == 1
+                    ? StandardOpenOption.CREATE_NEW : StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+                logStream.write(shown.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                outcome = ChildProcesses.runTee(command, out, logStream);
+            }
+            double seconds = (System.nanoTime() - invocationStart) / 1e9;
+            Double otherCores = RunMetadata.otherCores(cpuBefore, RunMetadata.cpuTicks(), seconds);
+            if (otherCores != null) {
+                run.otherCoreSeconds += otherCores * seconds;
+                run.otherSeconds += seconds;
+            }
+            run.end = Instant.now();
+            run.loadAfter = RunMetadata.loadAverage();
+            List<BenchmarkSelection.Unit> units = run.selection.unitsOf(group);
+            double each = seconds / Math.max(1, units.size());
+            units.forEach(unit -> run.unitSeconds.merge(unit.key(), each, Double::sum));
+            if (outcome.logFailure() != null) {
+                throw new IOException("cannot write " + run.log + ": " + outcome.logFailure().getMessage());
+            }
+            if (outcome.lockBusy()) {
+                run.problems.add(roundLabel + "another JMH run held its lock: set JMH_IGNORE_LOCK=true to run beside it");
+            }
+            if (outcome.exitCode() != 0) {
+                run.problems.add(roundLabel + "JMH exited with " + outcome.exitCode() + " (see "
+                        + projectDir.relativize(run.log) + ")");
+            }
+            if (Files.isRegularFile(part) && Files.size(part) > 0) {
+                parts.add(part);
+            } else {
+                run.problems.add(roundLabel + "JMH wrote no JSON" + (groups.size() > 1 ? " for invocation " + (g + 1) : ""));
+                Files.deleteIfExists(part);
+                ChildProcesses.notPartial(part);
+            }
+        }
+        if (parts.isEmpty()) {
+            return;
+        }
+        Path roundFile = parts.get(0);
+        if (parts.size() > 1) {
+            roundFile = ResultsFolder.temporaryFor(run.json, roundTag);
+            ChildProcesses.partial(roundFile);
+            JmhJson.concatenate(parts, roundFile);
             for (Path part : parts) {
                 Files.deleteIfExists(part);
+                ChildProcesses.notPartial(part);
             }
-            written = Optional.of(json);
         }
-        parts.forEach(ChildProcesses::notPartial);
+        if (forks.inRounds()) {
+            try {
+                ForkMerge.read(roundFile);
+            } catch (IOException broken) {
+                run.problems.add(roundLabel + broken.getMessage() + " (left out of the merge)");
+                Files.deleteIfExists(roundFile);
+                ChildProcesses.notPartial(roundFile);
+                return;
+            }
+        }
+        run.roundFiles.add(roundFile);
+    }
+
+    /** Joins a pair's rounds into its JSON, writes its sidecar and lists the rows without a result. */
+    private PairResult finish(Plan plan, PairRun run, Map<String, Object> machine, Map<String, Object> source)
+            throws IOException {
+        if (run.selection.isEmpty()) {
+            return new PairResult(run.pair, Optional.empty(), new TreeSet<>(), run.problems);
+        }
+        Optional<Path> written = Optional.empty();
+        if (run.roundFiles.size() == 1) {
+            ResultsFolder.promote(run.roundFiles.get(0), run.json);
+            written = Optional.of(run.json);
+        } else if (run.roundFiles.size() > 1) {
+            Path merged = ResultsFolder.temporaryFor(run.json, ".merged");
+            ChildProcesses.partial(merged);
+            ForkMerge.merge(run.roundFiles, merged);
+            ResultsFolder.promote(merged, run.json);
+            ChildProcesses.notPartial(merged);
+            for (Path roundFile : run.roundFiles) {
+                Files.deleteIfExists(roundFile);
+            }
+            written = Optional.of(run.json);
+        }
+        run.roundFiles.forEach(ChildProcesses::notPartial);
         if (written.isPresent()) {
+            ForkPlan forks = plan.forkPlan();
             RunMetadata.write(written.get(), RunMetadata.content(machine, source, plan.options().preset().describe(),
-                    pair.jdk().version(), pair.userFlags(), commands, start, Instant.now(), loadBefore,
-                    RunMetadata.loadAverage(), plan.options().shard() == null ? null : plan.options().shard().label(),
-                    unitSeconds, RunMetadata.otherCores(cpuBefore, RunMetadata.cpuTicks(),
-                            (System.nanoTime() - startNanos) / 1e9)));
+                    run.pair.jdk().version(), run.pair.userFlags(), run.commands, run.start, run.end, run.loadBefore,
+                    run.loadAfter, plan.options().shard() == null ? null : plan.options().shard().label(),
+                    run.unitSeconds, run.otherSeconds > 0 ? run.otherCoreSeconds / run.otherSeconds : null,
+                    forks.effectiveOrder().label(), forks.rounds()));
         }
-        SortedSet<String> missing = new TreeSet<>(selection.expected());
+        SortedSet<String> missing = new TreeSet<>(run.selection.expected());
         if (written.isPresent()) {
             try {
-                missing.removeAll(JmhJson.resultKeys(json));
+                missing.removeAll(JmhJson.resultKeys(run.json));
             } catch (IOException e) {
-                problems.add(e.getMessage());
+                run.problems.add(e.getMessage());
             }
         }
-        return new PairResult(pair, written, missing, problems);
+        return new PairResult(run.pair, written, missing, run.problems);
     }
 
     List<String> jmhCommand(Plan plan, Pair pair, BenchmarkSelection selection, Group group, Path jsonOut,
@@ -409,8 +531,10 @@ public final class RunMain {
             command.add("-Djmh.ignoreLock=true");
         }
         command.addAll(List.of("-jar", jar.toString()));
+        // Every invocation gets its own fork count (one per round; a lesson's own larger @Fork): ForkPlan.
+        command.addAll(List.of("-f", Integer.toString(group.forks())));
         command.addAll(plan.options().preset().jmhArgs(plan.jmhArgs()));
-        command.addAll(plan.jmhArgs().args());
+        command.addAll(plan.userArgs());
         command.addAll(selection.jmhArgsFor(group));
         command.addAll(profilerArgs(plan, pair, runDir));
         command.addAll(List.of("-rf", "json", "-rff", jsonOut.toString()));
@@ -582,6 +706,13 @@ public final class RunMain {
                                              dealt by expected time; the N parts cover it exactly once)
                   --timings DIR              with --shard: expected times from that run folder's sidecars
                                              (same preset), e.g. results/reference; else the preset's estimate
+                  --fork-order rounds|consecutive
+                                             rounds (default): the F forks of quick/full (or -f F after --)
+                                             run as F rounds of -f 1, each round running every JDK and flag
+                                             set in turn, so a row's forks are minutes apart and the runs
+                                             compared alternate; the rounds are joined into one JSON per
+                                             run. consecutive: JMH's own order, -f F in one invocation.
+                                             A lesson's own @Fork above F is kept (not under smoke or -f)
                   --                         the rest goes to JMH unchanged: regexes, -p name=v1,v2, -f 2...
                   -h, --help                 this text
 

@@ -131,11 +131,28 @@ public final class RunMetadata {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** The content of a pair's sidecar. */
+    /** The content of a pair's sidecar, without the fork order (a sidecar of a runner before fork rounds). */
     public static Map<String, Object> content(Map<String, Object> machine, Map<String, Object> source, String preset,
                                               String jdkVersion, List<String> flags, List<String> commands,
                                               Instant start, Instant end, double[] loadBefore, double[] loadAfter,
                                               String shard, Map<String, Double> unitSeconds, Double otherCores) {
+        return content(machine, source, preset, jdkVersion, flags, commands, start, end, loadBefore, loadAfter, shard,
+                unitSeconds, otherCores, null, 0);
+    }
+
+    /**
+     * The content of a pair's sidecar. Over fork rounds, {@code start} is the pair's first JMH invocation's
+     * start and {@code end} its last one's end, the loads are taken around those, {@code otherCores} is the
+     * time-weighted mean over its invocations, and {@code unitSeconds} sums each row's rounds.
+     *
+     * @param forkOrder "rounds" or "consecutive" (null: not written)
+     * @param rounds    how many rounds the pair's forks were spread over (1: consecutive)
+     */
+    public static Map<String, Object> content(Map<String, Object> machine, Map<String, Object> source, String preset,
+                                              String jdkVersion, List<String> flags, List<String> commands,
+                                              Instant start, Instant end, double[] loadBefore, double[] loadAfter,
+                                              String shard, Map<String, Double> unitSeconds, Double otherCores,
+                                              String forkOrder, int rounds) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("format", "jvm-perf-mastery run metadata 1");
         run.put("machine", machine);
@@ -143,6 +160,11 @@ public final class RunMetadata {
         run.put("preset", preset);
         run.put("jdkVersion", jdkVersion);
         run.put("jvmFlags", flags);
+        if (forkOrder != null) {
+            // Rounds: each JMH invocation ran once per round with one fork, the pairs of the run alternating.
+            run.put("forkOrder", forkOrder);
+            run.put("rounds", rounds);
+        }
         run.put("jmhCommands", commands);
         run.put("start", start.toString());
         run.put("end", end.toString());

@@ -21,10 +21,33 @@ public record RunOptions(
         List<String> jmhArgs,
         List<String> commandArgs,
         Shard shard,
-        Path timings) {
+        Path timings,
+        ForkOrder forkOrder) {
 
     /** What run-benchmarks.sh was asked to do. */
     public enum Command { RUN, HELP, LIST, REPORT, HEAP_COMPARE, FOOTPRINT, WORKER_FOOTPRINT }
+
+    /**
+     * How a row's forks are spread over the run: ROUNDS runs every JMH invocation once per round with one fork
+     * (the forks of a row are minutes apart, and several JDKs or flag sets alternate round by round);
+     * CONSECUTIVE gives JMH all forks in one invocation, back to back.
+     */
+    public enum ForkOrder {
+        ROUNDS, CONSECUTIVE;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static ForkOrder named(String name) throws UsageError {
+            for (ForkOrder order : values()) {
+                if (order.label().equals(name)) {
+                    return order;
+                }
+            }
+            throw new UsageError("unknown fork order '" + name + "': use rounds or consecutive");
+        }
+    }
 
     public static final List<String> PROFILES = List.of("gc", "async", "jfr", "stack");
 
@@ -41,12 +64,14 @@ public record RunOptions(
             Command sub = subcommand(args.get(0));
             if (sub != null) {
                 List<String> rest = args.subList(1, args.size());
-                return new RunOptions(sub, Preset.QUICK, List.of(), List.of(), List.of(), List.of(), rest, null, null);
+                return new RunOptions(sub, Preset.QUICK, List.of(), List.of(), List.of(), List.of(), rest, null, null,
+                        ForkOrder.ROUNDS);
             }
         }
         Preset preset = null;
         Shard shard = null;
         Path timings = null;
+        ForkOrder forkOrder = null;
         List<Path> jdks = new ArrayList<>();
         List<List<String>> jvmArgSets = new ArrayList<>();
         Set<String> profilers = new LinkedHashSet<>();
@@ -68,10 +93,10 @@ public record RunOptions(
                 }
                 case "--help", "-h" -> {
                     return new RunOptions(Command.HELP, Preset.QUICK, List.of(), List.of(), List.of(), List.of(),
-                            List.of(), null, null);
+                            List.of(), null, null, ForkOrder.ROUNDS);
                 }
                 case "--no-gc" -> noGc = true;
-                case "--preset", "--jdk", "--jvm-args", "--profile", "--shard", "--timings" -> {
+                case "--preset", "--jdk", "--jvm-args", "--profile", "--shard", "--timings", "--fork-order" -> {
                     String value = inlineValue;
                     if (value == null) {
                         if (i + 1 >= args.size()) {
@@ -98,6 +123,12 @@ public record RunOptions(
                                 throw new UsageError("--shard given twice: a run is one part, e.g. --shard 2/4");
                             }
                             shard = Shard.parse(value);
+                        }
+                        case "--fork-order" -> {
+                            if (forkOrder != null) {
+                                throw new UsageError("--fork-order given twice: choose rounds or consecutive");
+                            }
+                            forkOrder = ForkOrder.named(value);
                         }
                         case "--timings" -> {
                             if (value.isBlank()) {
@@ -136,7 +167,7 @@ public record RunOptions(
         withGc.addAll(profilers);
         return new RunOptions(Command.RUN, preset == null ? Preset.QUICK : preset, jdks, jvmArgSets,
                 new ArrayList<>(withGc),
-                jmhArgs, List.of(), shard, timings);
+                jmhArgs, List.of(), shard, timings, forkOrder == null ? ForkOrder.ROUNDS : forkOrder);
     }
 
     private static Command subcommand(String arg) {
@@ -158,6 +189,7 @@ public record RunOptions(
             case "--jvm-args" -> "JVM flags in one argument, e.g. --jvm-args \"-XX:+UseSerialGC -Xmx1g\"";
             case "--shard" -> "K/N, e.g. --shard 2/4";
             case "--timings" -> "a run folder with sidecars, e.g. results/reference";
+            case "--fork-order" -> "rounds or consecutive";
             default -> "gc, async, jfr or stack";
         };
     }

@@ -171,4 +171,21 @@ class BenchmarkSelectionTest {
     private static List<String> names(List<Benchmark> benchmarks) {
         return benchmarks.stream().map(Benchmark::name).toList();
     }
+
+    @Test
+    void benchmarksWhoseInvocationsGetDifferentForkCountsAreGroupedApart() throws UsageError {
+        List<Benchmark> benchmarks = List.of(new Benchmark("p.A.run", Map.of(), List.of(), 3),
+                new Benchmark("p.B.run", Map.of(), List.of(), 6), new Benchmark("p.C.run", Map.of(), List.of(), 2),
+                new Benchmark("p.D.run", Map.of(), List.of(), 9));
+        ForkPlan rounds = new ForkPlan(perfmastery.runner.RunOptions.ForkOrder.ROUNDS, 3, true);
+        List<Group> groups = BenchmarkSelection.forJdk(benchmarks, NO_PARAMS, true, "JDK 25",
+                rounds::forksPerInvocation).groups();
+        assertEquals(List.of(List.of("p.A.run", "p.C.run"), List.of("p.B.run"), List.of("p.D.run")),
+                groups.stream().map(Group::names).toList());
+        assertEquals(List.of(1, 2, 3), groups.stream().map(Group::forks).toList());
+        BenchmarkSelection selection = BenchmarkSelection.forJdk(benchmarks, NO_PARAMS, true, "JDK 25",
+                rounds::forksPerInvocation);
+        assertEquals(List.of("-e", BenchmarkSelection.exactly("p.A.run"), "-e", BenchmarkSelection.exactly("p.C.run"),
+                "-e", BenchmarkSelection.exactly("p.D.run")), selection.jmhArgsFor(groups.get(1)));
+    }
 }

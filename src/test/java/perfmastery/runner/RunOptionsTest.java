@@ -88,6 +88,16 @@ class RunOptionsTest {
     }
 
     @Test
+    void forkOrderIsRoundsUnlessAskedConsecutive() throws UsageError {
+        assertEquals(RunOptions.ForkOrder.ROUNDS, parse().forkOrder());
+        assertEquals(RunOptions.ForkOrder.CONSECUTIVE, parse("--fork-order", "consecutive").forkOrder());
+        assertEquals(RunOptions.ForkOrder.ROUNDS, parse("--fork-order=rounds").forkOrder());
+        assertEquals("unknown fork order 'random': use rounds or consecutive", error("--fork-order", "random"));
+        assertTrue(error("--fork-order").startsWith("--fork-order needs a value: rounds or consecutive"));
+        assertTrue(error("--fork-order", "rounds", "--fork-order", "rounds").contains("twice"));
+    }
+
+    @Test
     void anEmptyFlagSetIsARunWithoutExtraFlags() throws UsageError {
         assertEquals(List.of(List.of(), List.of("-XX:+UseZGC")),
                 parse("--jvm-args", "", "--jvm-args", "-XX:+UseZGC").flagSetsOrDefault());
