@@ -25,6 +25,8 @@ final class ChildProcesses {
     private static volatile String interruptedNote;
     private static volatile boolean finished;
     private static volatile boolean stopping;
+    /** What the hook does after stopping the children and before removing partial files (keep finished work). */
+    private static volatile Runnable salvage;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ChildProcesses::stopAll, "stop-child-jvms"));
@@ -36,6 +38,19 @@ final class ChildProcesses {
     /** What the hook prints if the run is stopped before it ends. */
     static void whenInterrupted(String note) {
         interruptedNote = note;
+    }
+
+    /**
+     * What the hook runs, if the run is stopped before it ends, once the children are stopped and before the
+     * partial files are removed: e.g. joining finished fork rounds into results. Null removes it.
+     */
+    static void onInterrupt(Runnable action) {
+        salvage = action;
+    }
+
+    /** The action {@link #onInterrupt} set (tests run it as the hook would). */
+    static Runnable interruptAction() {
+        return salvage;
     }
 
     /** Called when main returns: the hook that runs at exit then has nothing to say. */
@@ -71,6 +86,14 @@ final class ChildProcesses {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        Runnable keep = salvage;
+        if (interrupted && !finished && keep != null) {
+            try {
+                keep.run();
+            } catch (RuntimeException e) {
+                System.err.println("could not keep the finished results: " + e);
             }
         }
         for (Path file : PARTIAL_FILES) {

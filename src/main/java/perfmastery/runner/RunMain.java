@@ -321,7 +321,7 @@ public final class RunMain {
     }
 
     /** One pair's results so far, gathered over the rounds. */
-    private static final class PairRun {
+    static final class PairRun {
         final Pair pair;
         final BenchmarkSelection selection;
         final Path json;
@@ -337,6 +337,8 @@ public final class RunMain {
         /** Other processes' cores x seconds, and the seconds they were measured over. */
         double otherCoreSeconds;
         double otherSeconds;
+        /** The pair's result once its rounds are joined (by the last round, or by an interrupt). */
+        PairResult result;
 
         PairRun(Pair pair, BenchmarkSelection selection, Path runDir) {
             this.pair = pair;
@@ -362,11 +364,14 @@ public final class RunMain {
             runs.add(new PairRun(pair, plan.selections().get(pair.jdk()), runDir));
         }
         List<PairResult> pairResults = new ArrayList<>();
+        if (rounds > 1) {
+            ChildProcesses.onInterrupt(() -> salvage(plan, runs, machine, source));
+        }
         for (int round = 1; round <= rounds; round++) {
             if (rounds > 1) {
-                ChildProcesses.whenInterrupted(PREFIX + "interrupted in round " + round + "/" + rounds + ": "
-                        + (round < rounds ? "the rounds are joined after the last one, so no JSON of this run is kept"
-                        : "the pairs whose last round had ended are kept") + "; JMH's output is in the .log files of "
+                ChildProcesses.whenInterrupted(PREFIX + "interrupted in round " + round + "/" + rounds + ": each"
+                        + " pair's finished rounds are joined into its JSON (fewer forks than planned; its sidecar"
+                        + " lists the JMH invocations that ran); JMH's output is in the .log files of "
                         + projectDir.relativize(runDir));
             }
             for (int i = 0; i < runs.size(); i++) {
@@ -391,7 +396,36 @@ public final class RunMain {
                 }
             }
         }
+        ChildProcesses.onInterrupt(null);
         return pairResults;
+    }
+
+    /**
+     * On an interrupt (the shutdown hook, after JMH is stopped): joins each pair's finished rounds into its JSON
+     * and sidecar, so a run stopped in its last minutes keeps what it measured. A round in progress is lost (its
+     * JMH was stopped mid-way); a pair already joined is left alone. Returns one line per pair it wrote.
+     */
+    List<String> salvage(Plan plan, List<PairRun> runs, Map<String, Object> machine, Map<String, Object> source) {
+        List<String> kept = new ArrayList<>();
+        for (PairRun run : runs) {
+            synchronized (run) {
+                if (run.result != null || run.roundFiles.isEmpty()) {
+                    continue;
+                }
+                try {
+                    PairResult result = finish(plan, run, machine, source);
+                    result.json().ifPresent(json -> kept.add(projectDir.relativize(json) + ": "
+                            + run.roundFiles.size() + " of " + plan.forkPlan().rounds() + " rounds"));
+                } catch (IOException | RuntimeException e) {
+                    err.println(PREFIX + "could not join the finished rounds of " + run.pair.label() + ": "
+                            + e.getMessage());
+                }
+            }
+        }
+        for (String line : kept) {
+            err.println(PREFIX + "kept " + line);
+        }
+        return kept;
     }
 
     /** One round of one pair: each of its JMH invocations once; the round's rows go into one file. */
@@ -478,11 +512,29 @@ public final class RunMain {
                 return;
             }
         }
-        run.roundFiles.add(roundFile);
+        synchronized (run) {
+            if (run.result == null) {
+                run.roundFiles.add(roundFile);
+                return;
+            }
+        }
+        // The pair was joined already (an interrupt kept its finished rounds): this round comes too late.
+        Files.deleteIfExists(roundFile);
+        ChildProcesses.notPartial(roundFile);
     }
 
     /** Joins a pair's rounds into its JSON, writes its sidecar and lists the rows without a result. */
     private PairResult finish(Plan plan, PairRun run, Map<String, Object> machine, Map<String, Object> source)
+            throws IOException {
+        synchronized (run) {
+            if (run.result == null) {
+                run.result = join(plan, run, machine, source);
+            }
+            return run.result;
+        }
+    }
+
+    private PairResult join(Plan plan, PairRun run, Map<String, Object> machine, Map<String, Object> source)
             throws IOException {
         if (run.selection.isEmpty()) {
             return new PairResult(run.pair, Optional.empty(), new TreeSet<>(), run.problems);

@@ -162,6 +162,11 @@ class RunMainTest {
      * numbered {@code failing} exits 1 without JSON.
      */
     private Jdk fakeJdk(Path record, int failing) throws Exception {
+        return fakeJdk(record, failing, 0, project.resolve("never"));
+    }
+
+    /** As above; the invocation numbered {@code blocking} waits until {@code release} exists, then exits 1. */
+    private Jdk fakeJdk(Path record, int failing, int blocking, Path release) throws Exception {
         Path bin = Files.createDirectories(project.resolve("fake-jdk/bin"));
         String script = """
                 #!/bin/bash
@@ -175,6 +180,10 @@ class RunMainTest {
                 done
                 echo "fake JMH invocation $n"
                 if [ "$n" = "FAILING" ]; then exit 1; fi
+                if [ "$n" = "BLOCKING" ]; then
+                  for ((w=0; w<1200; w++)); do [ -e 'RELEASE' ] && break; sleep 0.05; done
+                  exit 1
+                fi
                 rows=""
                 for name in p.A.run p.B.run; do
                   case "$*" in *"\\Q$name\\E"*) continue;; esac
@@ -186,7 +195,8 @@ class RunMainTest {
                   rows="$rows${rows:+,}$row"
                 done
                 printf '[%s]\n' "$rows" > "$out"
-                """.replace("RECORD", record.toString()).replace("FAILING", Integer.toString(failing));
+                """.replace("RECORD", record.toString()).replace("FAILING", Integer.toString(failing))
+                .replace("BLOCKING", Integer.toString(blocking)).replace("RELEASE", release.toString());
         Path launcher = Files.writeString(bin.resolve("java"), script);
         assertTrue(launcher.toFile().setExecutable(true));
         return new Jdk(project.resolve("fake-jdk"), "17.0.99", 17);
@@ -265,6 +275,62 @@ class RunMainTest {
         String log = Files.readString(runDir.resolve("jdk-17.0.99-Dpair=1.log"));
         assertEquals(6, log.lines().filter(l -> l.startsWith("$ ")).count(), "every round's invocations: " + log);
         assertTrue(log.contains("fake JMH invocation 9"), log);
+        try (var files = Files.list(runDir)) {
+            assertEquals(java.util.List.of(), files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(".partial")).toList(), "no partial file left");
+        }
+    }
+
+    @Test
+    void anInterruptKeepsEachPairsFinishedRoundsJoinedIntoItsJson() throws Exception {
+        Path record = project.resolve("record.txt");
+        Path release = project.resolve("release");
+        // Invocation 7 is round 2 of the second pair: it hangs there, as JMH would when Ctrl-C comes. By then the
+        // first pair has finished rounds 1 and 2, the second pair round 1.
+        RunMain.Plan plan = plan(fakeJdk(record, 0, 7, release), "--preset", "quick", "--no-gc", "--jvm-args",
+                "-Dpair=1", "--jvm-args", "-Dpair=2");
+        Path runDir = project.resolve("results/runs/i");
+        java.util.concurrent.CompletableFuture<java.util.List<RunMain.PairResult>> running =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return runPairs(plan, runDir);
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        try {
+            for (int polls = 0; !Files.exists(record) || Files.readAllLines(record).size() < 7; polls++) {
+                assertTrue(polls < 2400, "the fake JMH never reached invocation 7");
+                Thread.sleep(25);
+            }
+            Runnable hook = ChildProcesses.interruptAction();
+            assertTrue(hook != null, "a run in rounds leaves the hook something to keep");
+            hook.run(); // what the shutdown hook does once it has stopped JMH
+
+            tools.jackson.databind.ObjectMapper mapper = new tools.jackson.databind.ObjectMapper();
+            var first = mapper.readTree(runDir.resolve("jdk-17.0.99-Dpair=1.json").toFile());
+            assertEquals("[[1.0],[5.0]]", first.get(0).get("primaryMetric").get("rawData").toString(),
+                    "the first pair's rounds 1 and 2");
+            assertEquals(2, first.get(0).get("forks").asInt());
+            assertEquals("[[2.0],[2.0],[6.0],[6.0]]", first.get(1).get("primaryMetric").get("rawData").toString());
+            var second = mapper.readTree(runDir.resolve("jdk-17.0.99-Dpair=2.json").toFile());
+            assertEquals("[[3.0]]", second.get(0).get("primaryMetric").get("rawData").toString(),
+                    "the second pair's round 1; its round 2 was in progress");
+            for (String pair : java.util.List.of("jdk-17.0.99-Dpair=1", "jdk-17.0.99-Dpair=2")) {
+                var sidecar = mapper.readTree(runDir.resolve(pair + ".run.json").toFile());
+                assertEquals("rounds", sidecar.get("forkOrder").asString(), pair);
+            }
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("kept results/runs/i/jdk-17.0.99-Dpair=1.json: 2 of"
+                    + " 3 rounds"), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            Files.writeString(release, "go");
+        }
+        // In a real interrupt the JVM ends here. The test's runner goes on; the rounds that come too late change
+        // nothing that was kept, and leave no partial file.
+        java.util.List<RunMain.PairResult> results = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        var first = new tools.jackson.databind.ObjectMapper().readTree(results.get(0).json().orElseThrow().toFile());
+        assertEquals("[[1.0],[5.0]]", first.get(0).get("primaryMetric").get("rawData").toString());
+        assertEquals(null, ChildProcesses.interruptAction(), "nothing left to keep once the run has ended");
         try (var files = Files.list(runDir)) {
             assertEquals(java.util.List.of(), files.map(f -> f.getFileName().toString())
                     .filter(n -> n.endsWith(".partial")).toList(), "no partial file left");
