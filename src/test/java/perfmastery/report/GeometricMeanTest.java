@@ -43,12 +43,20 @@ class GeometricMeanTest {
         // Each side's pool: the mean of the two rows' variances of log fork means (1 df each, so df 2).
         double poolA = (logVar(100, 110) + logVar(200, 180)) / 2;
         double poolB = (logVar(90, 100) + logVar(150, 170)) / 2;
-        // Time mode: ratio a/b (above 1: b faster). Each row's variance is max(own, pool) / forks.
+        // Time mode: ratio a/b (above 1: b faster). Rows independent: each row's variance is max(own, pool) / forks,
+        // over n² = 4, with the pool's 2 df.
         double r0 = Math.log(105.0 / 95.0);
         double r1 = Math.log(190.0 / 160.0);
         double va = (Math.max(logVar(100, 110), poolA) + Math.max(logVar(200, 180), poolA)) / 2 / 4;
         double vb = (Math.max(logVar(90, 100), poolB) + Math.max(logVar(150, 170), poolB)) / 2 / 4;
-        double df = (va + vb) * (va + vb) / (va * va / 2 + vb * vb / 2);
+        // Fork groups as the unit (2 groups of 1 fork): u_g is the rows' mean log in fork g; its variance over the 2
+        // groups, over 2, with 1 df. Side a's rows moved apart in fork 2 (100 -> 110, 200 -> 180): little common scatter,
+        // the independent estimate is larger. Side b's moved together (90 -> 100, 150 -> 170): the grouped one is.
+        double ga = Math.pow((Math.log(100) + Math.log(200) - Math.log(110) - Math.log(180)) / 2, 2) / 2 / 2;
+        double gb = Math.pow((Math.log(90) + Math.log(150) - Math.log(100) - Math.log(170)) / 2, 2) / 2 / 2;
+        assertTrue(ga < va && gb > vb, ga + " " + va + " " + gb + " " + vb);
+        vb = gb;
+        double df = (va + vb) * (va + vb) / (va * va / 2 + vb * vb / 1);
         double half = TDistribution.of(df).inverseSurvivalProbability(0.025) * Math.sqrt(va + vb);
         double mean = (r0 + r1) / 2;
         assertEquals(Math.exp(mean), g.estimate().value(), 1e-12);
@@ -112,6 +120,64 @@ class GeometricMeanTest {
             }
         }
         System.out.println("[report] geometric-mean interval coverage (simulation):\n" + figures);
+    }
+
+    /**
+     * Rows that share the machine's state: each fork slot (round) of a lesson draws one log-normal effect of 6 % for
+     * all its rows, on top of each row's own 5 % fork effect and 2 % iteration noise, as rows that run one after
+     * another in each round do. Two runs of the same truth: the lesson means must be flagged at most at the rows'
+     * target rate, and the interval must cover the truth of a lesson whose runs differ by 1.2x.
+     */
+    @Test
+    void lessonMeansOfRowsThatShareTheMachinesStateKeepTheirCoverage() {
+        int lessons = 300;
+        StringBuilder figures = new StringBuilder();
+        for (double truth : new double[] {1.0, 1.2}) {
+            UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(4242L + Math.round(truth * 10));
+            ZigguratSampler.NormalizedGaussian gauss = ZigguratSampler.NormalizedGaussian.of(rng);
+            int[] preset = {3, 3};
+            Run a = simulatedShared(gauss, lessons, preset, 1.0, "sa");
+            Run b = simulatedShared(gauss, lessons, preset, 1 / truth, "sb");
+            RunComparison.Result result = RunComparison.compare(a, b);
+            Intervals.Pools pa = new Intervals.Pools(a.rows());
+            Intervals.Pools pb = new Intervals.Pools(b.rows());
+            List<RunComparison.Line> primary = result.primary();
+            int covered = 0;
+            int flagged = 0;
+            for (int lesson = 0; lesson < lessons; lesson++) {
+                Estimate e = GeometricMean.of(primary.subList(lesson * 6, lesson * 6 + 6), pa, pb).estimate();
+                assertTrue(e.hasInterval());
+                covered += e.low() <= truth && truth <= e.high() ? 1 : 0;
+                flagged += e.low() > 1 || e.high() < 1 ? 1 : 0;
+            }
+            double share = covered / (double) lessons;
+            figures.append(String.format(Locale.ROOT, "shared state 6 %%, 3x3, truth %.1f: %.1f %% covered, %.1f %% flagged%n",
+                    truth, share * 100, 100.0 * flagged / lessons));
+            assertTrue(share >= 0.90, figures.toString());
+        }
+        System.out.println("[report] geometric mean of rows sharing the machine's state (simulation):\n" + figures);
+    }
+
+    private Run simulatedShared(ZigguratSampler.NormalizedGaussian gauss, int lessons, int[] preset, double scale,
+                                String name) {
+        SyntheticJmh json = new SyntheticJmh("17.0.15");
+        for (int lesson = 0; lesson < lessons; lesson++) {
+            double[] slot = new double[preset[0]];
+            for (int f = 0; f < preset[0]; f++) {
+                slot[f] = 0.06 * gauss.sample();
+            }
+            for (int r = 0; r < 6; r++) {
+                double[][] values = new double[preset[0]][preset[1]];
+                for (int f = 0; f < preset[0]; f++) {
+                    double fork = slot[f] + 0.05 * gauss.sample();
+                    for (int i = 0; i < preset[1]; i++) {
+                        values[f][i] = 100 * Math.pow(2, r) * scale * Math.exp(fork + 0.02 * gauss.sample());
+                    }
+                }
+                json.row("x.shared.Lesson" + lesson + ".m" + r, "avgt", "", values);
+            }
+        }
+        return read(json, name);
     }
 
     private Run simulated(ZigguratSampler.NormalizedGaussian gauss, int lessons, int[] preset, double forkEffect,
