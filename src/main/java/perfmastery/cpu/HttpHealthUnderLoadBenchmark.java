@@ -205,6 +205,9 @@ import perfmastery.support.VirtualThreads;
 public class HttpHealthUnderLoadBenchmark {
 
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+    static final String MAX_IDLE_CONNECTIONS_PROPERTY = "sun.net.httpserver.maxIdleConnections";
+    /** More than the probe's 256 outstanding checks, the health client and the two /heavy clients can hold open. */
+    static final int MAX_IDLE_CONNECTIONS = 1_024;
 
     static {
         // The JDK's server leaves Nagle's algorithm on unless told otherwise (read once, when its first
@@ -212,6 +215,13 @@ public class HttpHealthUnderLoadBenchmark {
         // Node's http server turns Nagle off by default; so do we, or both variants measure the ACK timer.
         if (System.getProperty(NODELAY_PROPERTY) == null) {
             System.setProperty(NODELAY_PROPERTY, "true");
+        }
+        // The JDK's server closes a connection that goes idle while it already holds 200 idle ones (also read once).
+        // The open-loop probe alone may open up to OPEN_LOOP_MAX_OUTSTANDING connections during a stall; past 200 the
+        // server then closed the /heavy client's pooled connection after its answer, and that client's next request
+        // failed with "header parser received no bytes" (seen once in CI). Room for every connection the clients open.
+        if (System.getProperty(MAX_IDLE_CONNECTIONS_PROPERTY) == null) {
+            System.setProperty(MAX_IDLE_CONNECTIONS_PROPERTY, Integer.toString(MAX_IDLE_CONNECTIONS));
         }
     }
 

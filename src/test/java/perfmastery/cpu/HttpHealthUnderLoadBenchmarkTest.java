@@ -94,6 +94,15 @@ class HttpHealthUnderLoadBenchmarkTest {
     }
 
     @Test
+    void theServerKeepsRoomForEveryConnectionTheClientsOpen() {
+        // Reading a constant initialises the class, whose static block sets the JDK server's properties.
+        assertTrue(HttpHealthUnderLoadBenchmark.MAX_IDLE_CONNECTIONS > HttpHealthUnderLoadBenchmark.OPEN_LOOP_MAX_OUTSTANDING + 3);
+        assertEquals(Integer.toString(HttpHealthUnderLoadBenchmark.MAX_IDLE_CONNECTIONS),
+                System.getProperty(HttpHealthUnderLoadBenchmark.MAX_IDLE_CONNECTIONS_PROPERTY));
+        assertEquals("true", System.getProperty(HttpHealthUnderLoadBenchmark.NODELAY_PROPERTY));
+    }
+
+    @Test
     void heavyOutOfRangeIsOneClearErrorAndStartsNothing() throws Exception {
         HttpHealthUnderLoadBenchmark benchmark = new HttpHealthUnderLoadBenchmark();
         benchmark.server = "blocking";
