@@ -444,10 +444,7 @@ public class HttpHealthUnderLoadBenchmark {
             settleChecks = probe.sent();
             OpenLoopProbe.IterationResult discarded = probe.finishIteration(OPEN_LOOP_ANSWER_TIMEOUT_SECONDS,
                     TimeUnit.SECONDS);
-            if (discarded.errors() > MAX_OPEN_LOOP_ERROR_SHARE * Math.max(1, settleChecks)) {
-                throw new IllegalStateException(discarded.errors() + " of " + settleChecks + " open-loop checks"
-                        + " failed while warming up, the first: " + discarded.firstError(), discarded.firstError());
-            }
+            checkOpenLoopErrors(discarded, " while warming up");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while warming up under load", e);
@@ -548,13 +545,18 @@ public class HttpHealthUnderLoadBenchmark {
     public void endIteration() throws InterruptedException {
         OpenLoopProbe.IterationResult openLoop = probe.finishIteration(OPEN_LOOP_ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         checkLoadIsRunning();
-        long attempted = openLoop.checks() + openLoop.errors();
-        if (openLoop.errors() > MAX_OPEN_LOOP_ERROR_SHARE * attempted) {
-            throw new IllegalStateException(openLoop.errors() + " of " + attempted + " open-loop health checks failed,"
-                    + " the first: " + openLoop.firstError(), openLoop.firstError());
-        }
+        checkOpenLoopErrors(openLoop, "");
         Gauges.record("openLoopErrors", openLoop.errors(), "#");
         openLoop.recordGauges();
+    }
+
+    /** Fails when more than {@link #MAX_OPEN_LOOP_ERROR_SHARE} of a probe period's checks failed. */
+    private static void checkOpenLoopErrors(OpenLoopProbe.IterationResult result, String when) {
+        long attempted = result.checks() + result.errors();
+        if (result.errors() > MAX_OPEN_LOOP_ERROR_SHARE * attempted) {
+            throw new IllegalStateException(result.errors() + " of " + attempted + " open-loop health checks failed"
+                    + when + ", the first: " + result.firstError(), result.firstError());
+        }
     }
 
     void checkLoadIsRunning() {

@@ -103,10 +103,6 @@ public final class JmhArgs {
         return false;
     }
 
-    boolean setsForks() {
-        return options.getForkCount().hasValue();
-    }
-
     /** The fork count the user gave with {@code -f N}, if any. */
     public Optional<Integer> forks() {
         return options.getForkCount().hasValue() ? Optional.of(options.getForkCount().get()) : Optional.empty();

@@ -131,15 +131,6 @@ public final class RunMetadata {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** The content of a pair's sidecar, without the fork order (a sidecar of a runner before fork rounds). */
-    public static Map<String, Object> content(Map<String, Object> machine, Map<String, Object> source, String preset,
-                                              String jdkVersion, List<String> flags, List<String> commands,
-                                              Instant start, Instant end, double[] loadBefore, double[] loadAfter,
-                                              String shard, Map<String, Double> unitSeconds, Double otherCores) {
-        return content(machine, source, preset, jdkVersion, flags, commands, start, end, loadBefore, loadAfter, shard,
-                unitSeconds, otherCores, null, 0);
-    }
-
     /**
      * The content of a pair's sidecar. Over fork rounds, {@code start} is the pair's first JMH invocation's
      * start and {@code end} its last one's end, the loads are taken around those, {@code otherCores} is the

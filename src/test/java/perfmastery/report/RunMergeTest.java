@@ -89,7 +89,7 @@ class RunMergeTest {
         RunMetadata.write(file, RunMetadata.content(machine, source, "quick = -f 2 -wi 2 -w 500ms -i 4 -r 500ms", jdk,
                 meta.userFlags(), List.of("java -jar target/benchmarks.jar ..."), start, start.plusSeconds(90),
                 new double[] {meta.load1(), 0.3, 0.2}, new double[] {meta.load1(), 0.35, 0.2}, meta.shard(),
-                Map.of(), null));
+                Map.of(), null, null, 0));
         return file;
     }
 

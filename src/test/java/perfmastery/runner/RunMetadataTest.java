@@ -78,7 +78,7 @@ class RunMetadataTest {
         RunMetadata.write(json, RunMetadata.content(Map.of("cores", 2), Map.of("commit", "abc"),
                 "quick = -f 2", "17.0.15", List.of("-XX:+UseSerialGC"), List.of("java -jar b.jar Fib"),
                 start, start.plusSeconds(60), new double[] {0.1, 0.2, 0.3}, null, "1/2",
-                Map.of("p.A.run[n=1]", 12.5), 0.25));
+                Map.of("p.A.run[n=1]", 12.5), 0.25, null, 0));
         JsonNode node = JsonMapper.builder().build().readTree(RunMetadata.sidecarOf(json).toFile());
         assertEquals(0.1, node.get("loadAverageBefore").get(0).asDouble());
         assertEquals(0.25, node.get("otherProcessesCores").asDouble());
