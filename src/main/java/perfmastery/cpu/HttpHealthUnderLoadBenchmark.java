@@ -92,9 +92,15 @@ import perfmastery.support.VirtualThreads;
  * so while the server's thread computes a heavy task it has one request waiting and sends no other; the
  * stall counts as one slow sample (coordinated omission). A dedicated sender ({@link OpenLoopProbe}) also
  * sends {@code GET /health} on a fixed schedule, {@value #OPEN_LOOP_CHECKS_PER_SECOND} a second (a constant
- * arrival rate, as wrk2 sends), on its own HttpClient with {@code sendAsync}, never waiting for an answer,
- * and times each from its <em>intended</em> send time into an HdrHistogram, to the moment the client has
- * the answer (status 200, body {@code ok}). Each iteration records {@code openLoopP50Us},
+ * arrival rate, as wrk2 sends), never waiting for an answer, and times each from its <em>intended</em> send
+ * time into an HdrHistogram, to the moment the client has the answer (status 200, body {@code ok}). Its
+ * client is {@link OpenLoopHttpClient}: a request of a few dozen bytes written on a keep-alive loopback
+ * connection, and one selector thread that reads and checks every answer, a light instrument as wrk2 is.
+ * Until this round the probe used {@code java.net.http.HttpClient.sendAsync}, whose futures, selector thread
+ * and executor made the probe measure itself, differently on each JDK: in the reference run on JDK 17 the
+ * offloaded server's open-loop median was 7.5 ms against a closed-loop median of 0.6 ms, and the probe's own
+ * load on the blocking server doubled its closed-loop median at {@code /heavy/36} (92 ms, 2.3 tasks, against
+ * about 42 ms, one task, with the light client). Each iteration records {@code openLoopP50Us},
  * {@code openLoopP99Us}, {@code openLoopP999Us}, {@code openLoopChecks} and {@code openLoopErrors} as
  * gauges, beside the closed-loop percentiles of the same row, and {@code openLoopSendLagP99Us}, the p99 of
  * how late the checks left the sender (it shares the cores with the load, and its own wait for one counts
@@ -123,8 +129,8 @@ import perfmastery.support.VirtualThreads;
  * <h2>Thread budget (2 cores)</h2>
  * Server: its dispatcher thread (I/O), the handler thread ({@code blocking}, {@code offloaded}) and, for
  * {@code offloaded}, one worker. Clients: two load threads blocked in {@code send}, the JMH thread, the
- * open-loop sender (parked between sends), and each HttpClient's selector thread and a shared cached pool
- * (mostly idle, I/O only). At most one thread
+ * open-loop sender (parked between sends) and its reader ({@value OpenLoopHttpClient#THREAD_NAME}), and the
+ * two HttpClients' selector threads and a shared cached pool (mostly idle, I/O only). At most one thread
  * computes {@code /heavy} in {@code blocking} and {@code offloaded} (the second request in flight waits in a
  * queue), so one core is left for everything else; {@code virtualThreads} computes two at once.
  *
@@ -263,7 +269,7 @@ public class HttpHealthUnderLoadBenchmark {
     private ExecutorService clientExecutor;
     private HttpClient healthClient;
     private HttpClient loadClient;
-    private HttpClient openLoopClient;
+    private OpenLoopHttpClient openLoopClient;
     private OpenLoopProbe probe;
     private HttpRequest healthRequest;
     private HttpRequest heavyRequest;
@@ -315,7 +321,19 @@ public class HttpHealthUnderLoadBenchmark {
                 loadThreads.add(thread);
                 thread.start();
             }
-            probe = OpenLoopProbe.start(OPEN_LOOP_CHECKS_PER_SECOND, OPEN_LOOP_MAX_OUTSTANDING, this::sendOpenLoopCheck);
+            openLoopClient = OpenLoopHttpClient.start(new InetSocketAddress(LOOPBACK, port()), "/health", HEALTH_BODY,
+                    OPEN_LOOP_MAX_OUTSTANDING, new OpenLoopHttpClient.Outcome() {
+                        @Override
+                        public void answered(long intendedNanos) {
+                            probe.answered(intendedNanos);
+                        }
+
+                        @Override
+                        public void failed(Throwable error) {
+                            probe.failed(error);
+                        }
+                    });
+            probe = OpenLoopProbe.start(OPEN_LOOP_CHECKS_PER_SECOND, OPEN_LOOP_MAX_OUTSTANDING, openLoopClient::send);
             settleUnderLoad(settleMillis);
         } catch (IOException | RuntimeException | Error e) {
             try {
@@ -401,7 +419,6 @@ public class HttpHealthUnderLoadBenchmark {
         clientExecutor = Executors.newCachedThreadPool(daemon("http-client"));
         healthClient = newClient();
         loadClient = newClient();
-        openLoopClient = newClient();
         URI base = URI.create("http://127.0.0.1:" + port());
         healthRequest = HttpRequest.newBuilder(base.resolve("/health")).timeout(REQUEST_TIMEOUT).GET().build();
         heavyRequest = HttpRequest.newBuilder(base.resolve("/heavy/" + heavyN)).timeout(REQUEST_TIMEOUT).GET().build();
@@ -420,7 +437,6 @@ public class HttpHealthUnderLoadBenchmark {
         for (int i = 0; i < 3; i++) {
             sendHeavy();
             health();
-            checkHealthAnswer(send(openLoopClient, healthRequest));
         }
     }
 
@@ -499,25 +515,14 @@ public class HttpHealthUnderLoadBenchmark {
         return response.body();
     }
 
-    /** The open-loop probe's check: sent without waiting; timed when the client has the checked answer. */
-    private void sendOpenLoopCheck(long intendedNanos) {
-        openLoopClient.sendAsync(healthRequest, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
-            if (error != null) {
-                probe.failed(error);
-                return;
-            }
-            try {
-                checkHealthAnswer(response);
-                probe.answered(intendedNanos);
-            } catch (RuntimeException wrongAnswer) {
-                probe.failed(wrongAnswer);
-            }
-        });
-    }
-
     /** Open-loop checks sent so far in this iteration (tests). */
     long openLoopChecksSent() {
         return probe.sent();
+    }
+
+    /** Connections the open-loop client has opened so far (tests: it keeps them alive). */
+    int openLoopConnectionsOpened() {
+        return openLoopClient.connectionsOpened();
     }
 
     /** Starts the iteration's open-loop schedule. */
@@ -584,6 +589,13 @@ public class HttpHealthUnderLoadBenchmark {
                 failures.add(e);
             }
         }
+        if (openLoopClient != null) {
+            try {
+                openLoopClient.close();
+            } catch (InterruptedException | RuntimeException e) {
+                failures.add(e);
+            }
+        }
         if (httpServer != null) {
             httpServer.stop(0);
         }
@@ -599,7 +611,7 @@ public class HttpHealthUnderLoadBenchmark {
                 failures.add(e);
             }
         }
-        for (HttpClient client : new HttpClient[] {healthClient, loadClient, openLoopClient}) {
+        for (HttpClient client : new HttpClient[] {healthClient, loadClient}) {
             // HttpClient is AutoCloseable from JDK 21 (compiled here for 17): close it where it can be. On 17
             // its selector thread (a daemon) ends by itself once the client is unreachable.
             if (client instanceof AutoCloseable closeable) {

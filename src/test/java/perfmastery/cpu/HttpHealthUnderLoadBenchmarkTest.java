@@ -80,6 +80,11 @@ class HttpHealthUnderLoadBenchmarkTest {
             double p99 = RecordedGauges.score(gauges, "openLoopP99Us");
             double p999 = RecordedGauges.score(gauges, "openLoopP999Us");
             assertTrue(0 < p50 && p50 <= p99 && p99 <= p999, p50 + " <= " + p99 + " <= " + p999);
+            // Keep-alive: the settle's and this iteration's checks went over at most the probe's bound of connections.
+            long sent = benchmark.settleChecks + (long) checks;
+            int connections = benchmark.openLoopConnectionsOpened();
+            assertTrue(connections >= 1 && connections <= HttpHealthUnderLoadBenchmark.OPEN_LOOP_MAX_OUTSTANDING
+                    && connections < sent, connections + " connections for " + sent + " open-loop checks");
             assertEquals("ok", benchmark.health(), "the server still answers after the open-loop burst");
         } finally {
             benchmark.tearDown();
@@ -90,7 +95,7 @@ class HttpHealthUnderLoadBenchmarkTest {
             }
         }, "the server is stopped after teardown");
         assertEquals(List.of(), Threads.liveNamed("heavy-client-", "http-handler", "heavy-worker", "http-client",
-                OpenLoopProbe.THREAD_NAME));
+                OpenLoopProbe.THREAD_NAME, OpenLoopHttpClient.THREAD_NAME));
     }
 
     @Test
@@ -111,7 +116,7 @@ class HttpHealthUnderLoadBenchmarkTest {
         assertEquals("heavy must be an integer in 0..45 (the n of /heavy/n), not 46", e.getMessage());
         benchmark.tearDown();
         assertEquals(List.of(), Threads.liveNamed("heavy-client-", "http-handler", "heavy-worker", "http-client",
-                OpenLoopProbe.THREAD_NAME));
+                OpenLoopProbe.THREAD_NAME, OpenLoopHttpClient.THREAD_NAME));
     }
 
     @Test
