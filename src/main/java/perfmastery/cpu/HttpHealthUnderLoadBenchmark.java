@@ -99,8 +99,9 @@ import perfmastery.support.VirtualThreads;
  * Until this round the probe used {@code java.net.http.HttpClient.sendAsync}, whose futures, selector thread
  * and executor made the probe measure itself, differently on each JDK: in the reference run on JDK 17 the
  * offloaded server's open-loop median was 7.5 ms against a closed-loop median of 0.6 ms, and the probe's own
- * load on the blocking server doubled its closed-loop median at {@code /heavy/36} (92 ms, 2.3 tasks, against
- * about 42 ms, one task, with the light client). Each iteration records {@code openLoopP50Us},
+ * load on the blocking server doubled its closed-loop median at {@code /heavy/36}: 92 ms (2.3 tasks), against
+ * 42 ms (one task) with the light client (4 forks on JDK 17, quiet machine, load average 0.52 before; the
+ * reference report has the figures of the whole run). Each iteration records {@code openLoopP50Us},
  * {@code openLoopP99Us}, {@code openLoopP999Us}, {@code openLoopChecks} and {@code openLoopErrors} as
  * gauges, beside the closed-loop percentiles of the same row, and {@code openLoopSendLagP99Us}, the p99 of
  * how late the checks left the sender (it shares the cores with the load, and its own wait for one counts
