@@ -158,7 +158,7 @@ import perfmastery.support.VirtualThreads;
  * {@code ./run-benchmarks.sh -- HttpHealthUnderLoadBenchmark}; one server with {@code -p server=offloaded};
  * 6 forks per row ({@code @Fork(6)}, kept as the least by the presets): the open-loop p99 of a fork is a
  * tail of the scheduler's stalls (a log SD of 0.03 to 0.26 from fork to fork in the reference run of commit
- * 0de6f65; 0.15 to 0.9 with the HttpClient probe this lesson used before), and the 10x claim on it sits near
+ * 0de6f65; up to 0.9 on JDK 17 with the HttpClient probe this lesson used before), and the 10x claim sits near
  * its bound, so it gets twice the suite's 3 forks (a fork here costs about 5 s: 4 rows on JDK 17, 6 on JDK 21+);
  * other task sizes with {@code -p heavy=30,33,36,39} (at most 45; fib(39) is about 0.2 s of CPU).
  *
@@ -174,7 +174,7 @@ import perfmastery.support.VirtualThreads;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 // Six forks: the open-loop p99 is a tail of the scheduler's stalls (a log SD of 0.03 to 0.26 from fork to fork with
-// the light client, 0.15 to 0.9 with the HttpClient probe before it), and the 10x claim on it sits near its bound. The
+// the light client, up to 0.9 on JDK 17 with the HttpClient probe before it), and the 10x claim sits near its bound. The
 // runner keeps a lesson's own @Fork as the least under its presets; `java -jar target/benchmarks.jar` runs 6 too.
 @Fork(6)
 @Claim(id = "blocking-health-p99-grows-with-the-task",
