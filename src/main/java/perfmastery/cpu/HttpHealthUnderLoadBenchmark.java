@@ -323,19 +323,11 @@ public class HttpHealthUnderLoadBenchmark {
                 loadThreads.add(thread);
                 thread.start();
             }
+            // The probe sends nothing before its first iteration (settleUnderLoad), by when the client is set.
+            probe = OpenLoopProbe.start(OPEN_LOOP_CHECKS_PER_SECOND, OPEN_LOOP_MAX_OUTSTANDING,
+                    intended -> openLoopClient.send(intended));
             openLoopClient = OpenLoopHttpClient.start(new InetSocketAddress(LOOPBACK, port()), "/health", HEALTH_BODY,
-                    OPEN_LOOP_MAX_OUTSTANDING, new OpenLoopHttpClient.Outcome() {
-                        @Override
-                        public void answered(long intendedNanos) {
-                            probe.answered(intendedNanos);
-                        }
-
-                        @Override
-                        public void failed(Throwable error) {
-                            probe.failed(error);
-                        }
-                    });
-            probe = OpenLoopProbe.start(OPEN_LOOP_CHECKS_PER_SECOND, OPEN_LOOP_MAX_OUTSTANDING, openLoopClient::send);
+                    OPEN_LOOP_MAX_OUTSTANDING, probe);
             settleUnderLoad(settleMillis);
         } catch (IOException | RuntimeException | Error e) {
             try {

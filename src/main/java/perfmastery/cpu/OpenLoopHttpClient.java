@@ -11,7 +11,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -191,7 +190,7 @@ final class OpenLoopHttpClient implements AutoCloseable {
                 // The selector itself failed: fail every check in flight, so the probe's wait ends.
                 for (Connection c : open) {
                     if (!idle.contains(c)) {
-                        fail(c, e instanceof IOException io ? io : new IOException(e));
+                        fail(c, e);
                     }
                 }
             }
@@ -232,7 +231,7 @@ final class OpenLoopHttpClient implements AutoCloseable {
         }
         long intended = c.intendedNanos;
         c.key.interestOps(0);
-        if (head.toLowerCase(Locale.ROOT).contains("\r\nconnection: close")) {
+        if ("close".equalsIgnoreCase(header(head, "Connection"))) {
             discard(c);
         } else {
             // From here the connection is the sender's again: nothing below touches it.
@@ -243,17 +242,26 @@ final class OpenLoopHttpClient implements AutoCloseable {
 
     /** The Content-Length of an answer's head (the JDK's server writes {@code Content-length}); -1 when absent. */
     static int contentLength(String head) {
+        String value = header(head, "Content-Length");
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The value of the first header named {@code name} (any case) in an answer's head, trimmed; null when absent. */
+    private static String header(String head, String name) {
         for (String line : head.split("\r\n")) {
             int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
-                try {
-                    return Integer.parseInt(line.substring(colon + 1).trim());
-                } catch (NumberFormatException e) {
-                    return -1;
-                }
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
             }
         }
-        return -1;
+        return null;
     }
 
     private static int indexOf(ByteBuffer buffer, byte[] pattern) {

@@ -39,7 +39,7 @@ import perfmastery.support.Gauges;
  * with its fixed connections), and no sending after {@link #MAX_LOAD_NANOS} from the start, so the
  * thread stops by itself even if no teardown ever comes.
  */
-final class OpenLoopProbe implements AutoCloseable {
+final class OpenLoopProbe implements AutoCloseable, OpenLoopHttpClient.Outcome {
 
     /** Sends one check without waiting for its answer. The answer's receiver calls answered or failed. */
     @FunctionalInterface
@@ -155,13 +155,15 @@ final class OpenLoopProbe implements AutoCloseable {
     }
 
     /** The answer to the check due at {@code intendedNanos} is in: its latency counts from then. */
-    void answered(long intendedNanos) {
+    @Override
+    public void answered(long intendedNanos) {
         record(System.nanoTime() - intendedNanos);
         answered.incrementAndGet();
     }
 
     /** A check failed (no answer, or a wrong one): counted, not timed. */
-    void failed(Throwable error) {
+    @Override
+    public void failed(Throwable error) {
         errors.incrementAndGet();
         firstError.compareAndSet(null, error);
         answered.incrementAndGet();
