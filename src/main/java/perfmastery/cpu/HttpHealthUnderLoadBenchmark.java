@@ -142,7 +142,15 @@ import perfmastery.support.VirtualThreads;
  * <li>{@code offloaded}: the median is a loopback HTTP round trip through the server's threads (well
  * under a millisecond), and the tail a few milliseconds (the path's own thread hops, and the core that the
  * computing worker holds), the same at every {@code heavy} (claim: at 36 at most 2x what it is at 32), and
- * at 36 at least 10x below {@code blocking}, in the closed loop's p99 and in the open loop's (claims).</li>
+ * at 36 at least 10x below {@code blocking} in the closed loop's p99 (claim). The open loop's p99 was to be
+ * at most 4 ms at every {@code heavy}, one scheduler slice and a round trip (claim): the JVM refutes it here,
+ * 5 to 11 ms per fork in the reference run and its A/A partner, of which the sender's own lag for a core
+ * ({@code openLoopSendLagP99Us}) is 3 to 8 ms. Nor is it the closed loop's doing: in an experiment with
+ * {@code health()} sleeping 10 ms instead of sending (a scratch build, not in this code; 3 forks of the quick
+ * preset on JDK 17 and on 25 beside 3 as the lesson is, 2026-11-28 01:01-01:02 UTC, nothing else running, load
+ * average 1.2 before, the tail of an earlier such run, 2.5 after) the open-loop p99 at {@code /heavy/36} was
+ * 4.4 to 8.3 ms per fork (7.3 to 8.5 as the lesson is) and the lag 3.1 to 5.9 ms (4.2 to 6.1): on 2 cores, one
+ * held by the worker, a thread that wakes (the sender, the server's threads) often waits more than a slice.</li>
  * <li>{@code virtualThreads}: far behind {@code offloaded}, and growing with the task like
  * {@code blocking}: the health request's virtual thread waits for a carrier that a heavy task holds.</li>
  * </ul>
@@ -158,8 +166,9 @@ import perfmastery.support.VirtualThreads;
  * {@code ./run-benchmarks.sh -- HttpHealthUnderLoadBenchmark}; one server with {@code -p server=offloaded};
  * 6 forks per row ({@code @Fork(6)}, kept as the least by the presets): the open-loop p99 of a fork is a
  * tail of the scheduler's stalls (a log SD of 0.03 to 0.26 from fork to fork in the reference run of commit
- * 0de6f65; up to 0.9 on JDK 17 with the HttpClient probe this lesson used before), and the 10x claim sits near
- * its bound, so it gets twice the suite's 3 forks (a fork here costs about 5 s: 4 rows on JDK 17, 6 on JDK 21+);
+ * 0de6f65; up to 0.9 on JDK 17 with the HttpClient probe this lesson used before), and the closed-loop 10x claim
+ * has a thin margin (12x to 13x, lower bounds 9.8 to 11 at 6 forks), so it gets twice the suite's 3 forks (a fork
+ * here costs about 5 s: 4 rows on JDK 17, 6 on JDK 21+);
  * other task sizes with {@code -p heavy=30,33,36,39} (at most 45; fib(39) is about 0.2 s of CPU).
  *
  * <h2>What it does not measure</h2>
@@ -174,8 +183,8 @@ import perfmastery.support.VirtualThreads;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 // Six forks: the open-loop p99 is a tail of the scheduler's stalls (a log SD of 0.03 to 0.26 from fork to fork with
-// the light client, up to 0.9 on JDK 17 with the HttpClient probe before it), and the 10x claim sits near its bound. The
-// runner keeps a lesson's own @Fork as the least under its presets; `java -jar target/benchmarks.jar` runs 6 too.
+// the light client, up to 0.9 on JDK 17 with the HttpClient probe before it), and the closed-loop 10x claim has a thin
+// margin (lower bounds 9.8 to 11 at 6 forks). The runner keeps a lesson's own @Fork as the least under its presets; `java -jar target/benchmarks.jar` runs 6 too.
 @Fork(6)
 @Claim(id = "blocking-health-p99-grows-with-the-task",
         text = "with /heavy computed on the server's thread, /health's p99 grows with the heavy task: at /heavy/36 at least 3.4x what it is at /heavy/32",
@@ -201,15 +210,15 @@ import perfmastery.support.VirtualThreads;
                 + " health request waits at most for a core that the computing worker holds, about one scheduler"
                 + " time slice (a few ms on Linux), plus a loopback round trip (under 1 ms): 40 ms against at"
                 + " most 4 ms is 10x")
-@Claim(id = "offloaded-open-loop-p99-10x-lower-at-36",
-        text = "at /heavy/36, offloading /heavy makes /health's open-loop p99 (from the intended send time) at least 10x lower than computing it on the server's thread",
-        variant = "health[server=offloaded;heavy=36]", baseline = "health[server=blocking;heavy=36]",
-        metric = "openLoopP99Us", relation = Relation.LOWER, factor = 10, kind = Kind.GUIDE,
-        basis = "blocking, checks arriving at a steady rate land anywhere in the running heavy task and wait for its"
-                + " rest and for the heavy request queued ahead of them (two are in flight), so their waits spread"
-                + " over one to two tasks and the p99 is near two, fib(36) being about 40 ms of CPU alone; offloaded,"
-                + " a check waits at most for a core the worker holds, about one scheduler time slice (a few ms),"
-                + " plus a loopback round trip (under 1 ms): 40 ms against at most 4 ms is 10x")
+@Claim(id = "offloaded-open-loop-p99-at-most-4ms",
+        text = "with /heavy offloaded to a worker, /health's open-loop p99 (from the intended send time) is at most 4 ms, however heavy the task",
+        variant = "health[server=offloaded]", metric = "openLoopP99Us", relation = Relation.LOWER, bound = 4_000,
+        kind = Kind.GUIDE,
+        basis = "the guide: offloaded, /health answers at once, however heavy the task; a check waits at most for a"
+                + " core that the computing worker holds, about one scheduler time slice (a few ms on Linux), plus a"
+                + " loopback round trip (under 1 ms): at most 4 ms, the premise of the closed-loop 10x claim (40 ms"
+                + " against 4); in the open loop it is tested as this bound, not as a ratio to blocking: that ratio"
+                + " sat on its 10x (9.9x at 20 forks per row on both JDKs), where no affordable run decides it")
 public class HttpHealthUnderLoadBenchmark {
 
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
