@@ -172,6 +172,9 @@ public final class WorkerFootprint {
     }
 
     /** Runs the command; returns the exit status (0 ok, 1 a measurement failed, 2 bad input). Never calls System.exit. */
+    /** The options that take a value. */
+    private static final List<String> OPTIONS = List.of("--threads", "--processes", "--kinds");
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         List<Integer> threadCounts = DEFAULT_THREAD_COUNTS;
         List<Integer> processCounts = DEFAULT_PROCESS_COUNTS;
@@ -183,9 +186,12 @@ public final class WorkerFootprint {
                     out.println(USAGE);
                     return 0;
                 }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(option.startsWith("--") ? option + " needs a value"
+                if (!OPTIONS.contains(option)) {
+                    throw new IllegalArgumentException(option.startsWith("-") ? "unknown option '" + option + "'"
                             : "unexpected argument '" + option + "'");
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(option + " needs a value");
                 }
                 String value = args[++i];
                 switch (option) {

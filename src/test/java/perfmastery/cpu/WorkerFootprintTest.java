@@ -155,13 +155,16 @@ class WorkerFootprintTest {
     @Test
     void badArgumentsAreOneLineAndStatusTwo() {
         for (String[] args : new String[][] {{"--threads", "ten"}, {"--threads", "0"}, {"--kinds", "fibers"},
-                {"--threads"}, {"--frobnicate", "1"}, {"loose"}}) {
+                {"--threads"}, {"--frobnicate", "1"}, {"--frobnicate"}, {"loose"}}) {
             Output output = run(args);
             assertEquals(2, output.status(), String.join(" ", args));
             assertEquals("", output.out());
             assertEquals(1, output.err().lines().count(), output.err());
             assertTrue(output.err().startsWith("WorkerFootprint: ") && output.err().contains("usage:"), output.err());
         }
+        assertTrue(run("--frobnicate").err().contains("unknown option '--frobnicate'"), "an unknown option last is named so");
+        assertTrue(run("--threads").err().contains("--threads needs a value"));
+        assertTrue(run("loose").err().contains("unexpected argument 'loose'"));
         Output help = run("--help");
         assertEquals(0, help.status());
         assertTrue(help.out().startsWith("usage:"));
