@@ -184,7 +184,8 @@ import perfmastery.support.VirtualThreads;
 @Measurement(iterations = 5, time = 1)
 // Six forks: the open-loop p99 is a tail of the scheduler's stalls (a log SD of 0.03 to 0.26 from fork to fork with
 // the light client, up to 0.9 on JDK 17 with the HttpClient probe before it), and the closed-loop 10x claim has a thin
-// margin (lower bounds 9.8 to 11 at 6 forks). The runner keeps a lesson's own @Fork as the least under its presets; `java -jar target/benchmarks.jar` runs 6 too.
+// margin (lower bounds 9.8 to 11 at 6 forks). The runner keeps a lesson's own @Fork as the least under its presets;
+// `java -jar target/benchmarks.jar` runs 6 too.
 @Fork(6)
 @Claim(id = "blocking-health-p99-grows-with-the-task",
         text = "with /heavy computed on the server's thread, /health's p99 grows with the heavy task: at /heavy/36 at least 3.4x what it is at /heavy/32",

@@ -171,10 +171,15 @@ public final class WorkerFootprint {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs the command; returns the exit status (0 ok, 1 a measurement failed, 2 bad input). Never calls System.exit. */
-    /** The options that take a value. */
-    private static final List<String> OPTIONS = List.of("--threads", "--processes", "--kinds");
+    /** The value after an option, at {@code index}. */
+    private static String valueOf(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
 
+    /** Runs the command; returns the exit status (0 ok, 1 a measurement failed, 2 bad input). Never calls System.exit. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         List<Integer> threadCounts = DEFAULT_THREAD_COUNTS;
         List<Integer> processCounts = DEFAULT_PROCESS_COUNTS;
@@ -186,19 +191,13 @@ public final class WorkerFootprint {
                     out.println(USAGE);
                     return 0;
                 }
-                if (!OPTIONS.contains(option)) {
-                    throw new IllegalArgumentException(option.startsWith("-") ? "unknown option '" + option + "'"
-                            : "unexpected argument '" + option + "'");
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(option + " needs a value");
-                }
-                String value = args[++i];
                 switch (option) {
-                    case "--threads" -> threadCounts = counts(option, value);
-                    case "--processes" -> processCounts = counts(option, value);
-                    case "--kinds" -> kinds = Arrays.stream(value.split(",")).map(String::trim).map(Kind::of).toList();
-                    default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+                    case "--threads" -> threadCounts = counts(option, valueOf(args, ++i, option));
+                    case "--processes" -> processCounts = counts(option, valueOf(args, ++i, option));
+                    case "--kinds" -> kinds = Arrays.stream(valueOf(args, ++i, option).split(",")).map(String::trim)
+                            .map(Kind::of).toList();
+                    default -> throw new IllegalArgumentException(option.startsWith("-")
+                            ? "unknown option '" + option + "'" : "unexpected argument '" + option + "'");
                 }
             }
         } catch (IllegalArgumentException e) {

@@ -148,15 +148,7 @@ final class GeometricMean {
                 u[g] += sum / per / samples.size();
             }
         }
-        double m = 0;
-        for (double v : u) {
-            m += v / groups;
-        }
-        double squares = 0;
-        for (double v : u) {
-            squares += (v - m) * (v - m);
-        }
-        return new double[] {squares / (groups - 1) / groups, groups - 1};
+        return new double[] {Intervals.variance(u) / groups, groups - 1};
     }
 
     private static double[] larger(double[] independent, double[] grouped) {

@@ -494,7 +494,7 @@ final class Intervals {
         return sum / values.length;
     }
 
-    private static double variance(double[] values) {
+    static double variance(double[] values) {
         double m = mean(values);
         double sum = 0;
         for (double v : values) {
