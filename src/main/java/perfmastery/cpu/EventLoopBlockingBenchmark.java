@@ -1,5 +1,7 @@
 package perfmastery.cpu;
 
+import perfmastery.load.OpenLoopProbe;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

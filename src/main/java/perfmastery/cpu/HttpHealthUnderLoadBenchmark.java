@@ -1,5 +1,8 @@
 package perfmastery.cpu;
 
+import perfmastery.load.OpenLoopHttpClient;
+import perfmastery.load.OpenLoopProbe;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -245,7 +248,7 @@ public class HttpHealthUnderLoadBenchmark {
 
     static final String HEALTH_BODY = "ok";
     /** 127.0.0.1 itself, not whatever the loopback name resolves to first: the clients ask for it by number. */
-    static final InetAddress LOOPBACK = loopbackIpv4();
+    public static final InetAddress LOOPBACK = loopbackIpv4();
     static final int MAX_HEAVY_N = 45;
     /** Hard caps so the load threads stop by themselves even if no teardown ever comes. */
     static final int MAX_HEAVY_REQUESTS_PER_CLIENT = 1_000_000;

@@ -1,5 +1,8 @@
 package perfmastery.cpu;
 
+import perfmastery.load.DelayedAnswerServer;
+import perfmastery.process.WorkerFootprint;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

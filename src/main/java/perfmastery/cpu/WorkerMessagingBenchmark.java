@@ -1,5 +1,8 @@
 package perfmastery.cpu;
 
+import perfmastery.process.ChecksumChildMain;
+import perfmastery.process.ChildJvm;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

@@ -1,5 +1,9 @@
 package perfmastery.cpu;
 
+import perfmastery.process.AppClassArchive;
+import perfmastery.process.ChildJvm;
+import perfmastery.process.TrivialChildMain;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +51,7 @@ import perfmastery.support.VirtualThreads;
  * all, only the hand-off (the guide's advice).</li>
  * <li>{@code childProcess}: spawn {@code /bin/true} (resolved at setup) and wait for its exit status:
  * the OS's fork/exec cost without any runtime to start.</li>
- * <li>{@code childJvm}: start a new JVM ({@code java -cp <this jar> perfmastery.cpu.TrivialChildMain n},
+ * <li>{@code childJvm}: start a new JVM ({@code java -cp <this jar> perfmastery.process.TrivialChildMain n},
  * same java binary, no options) that exits with the task's result as its status.</li>
  * <li>{@code childJvmAotCache}: the same child started from an archive of its classes, made at setup by
  * one training run of the same command ({@link AppClassArchive}): on JDK 25 an ahead-of-time cache
@@ -161,7 +165,7 @@ public class WorkerStartupBenchmark {
     private ExecutorService pool;
 
     /** The trivial task every worker runs; a child reports it as its exit status, so it stays in 0..127. */
-    static int trivialTask(int input) {
+    public static int trivialTask(int input) {
         return (input * 31 + 7) & 0x7F;
     }
 

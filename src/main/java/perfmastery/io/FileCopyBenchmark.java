@@ -1,5 +1,7 @@
 package perfmastery.io;
 
+import perfmastery.files.ScratchDirectory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,7 @@
 package perfmastery.memory;
 
+import perfmastery.heap.CollectorTime;
+
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;

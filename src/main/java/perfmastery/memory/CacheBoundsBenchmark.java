@@ -1,5 +1,8 @@
 package perfmastery.memory;
 
+import perfmastery.heap.CollectorTime;
+import perfmastery.heap.RetainedSize;
+
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -170,9 +173,9 @@ public class CacheBoundsBenchmark {
     /** Zipf exponent of the key popularity. */
     static final double ZIPF_EXPONENT = 1.0;
     /** Added to every key so that none is one of the JVM's cached Integers (-128..127). */
-    static final int KEY_OFFSET = 1_000;
+    public static final int KEY_OFFSET = 1_000;
     /** Bytes in each computed value. */
-    static final int VALUE_BYTES = 1024;
+    public static final int VALUE_BYTES = 1024;
 
     /** Entries the bounded caches keep. */
     @Param({"1024"})
@@ -280,11 +283,11 @@ public class CacheBoundsBenchmark {
      * named static class, not an anonymous one, so that it holds no hidden reference to its creator
      * (which JOL would count as retained).
      */
-    static final class LruMap<K, V> extends LinkedHashMap<K, V> {
+    public static final class LruMap<K, V> extends LinkedHashMap<K, V> {
         private static final long serialVersionUID = 1L;
         private final int capacity;
 
-        LruMap(int capacity) {
+        public LruMap(int capacity) {
             super(16, 0.75f, true);
             this.capacity = capacity;
         }
@@ -307,7 +310,7 @@ public class CacheBoundsBenchmark {
     }
 
     /** The value a miss computes: 1 KiB that depends on the key. */
-    static byte[] compute(int key) {
+    public static byte[] compute(int key) {
         byte[] value = new byte[VALUE_BYTES];
         value[0] = (byte) key;
         value[1] = (byte) (key >>> 8);

@@ -1,5 +1,9 @@
 package perfmastery.memory;
 
+import perfmastery.heap.CollectorTime;
+import perfmastery.heap.HeapCompare;
+import perfmastery.heap.RetainedSize;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -138,7 +142,7 @@ public class ClosureRetentionBenchmark {
     private long nextRequestId;
 
     /** One incoming request: an id and the large value the guide's example builds for it. */
-    record Request(long id, byte[] payload) {
+    public record Request(long id, byte[] payload) {
     }
 
     /**
@@ -205,7 +209,7 @@ public class ClosureRetentionBenchmark {
         nextRequestId = 1;
     }
 
-    Request newRequest() {
+    public Request newRequest() {
         long id = nextRequestId++;
         byte[] payload = new byte[payloadLength];
         payload[0] = (byte) id;
@@ -214,12 +218,12 @@ public class ClosureRetentionBenchmark {
     }
 
     /** The trap: the handler uses the request, so it captures the request and its payload. */
-    static IntSupplier leakyHandler(Request request) {
+    public static IntSupplier leakyHandler(Request request) {
         return () -> request.payload().length ^ (int) request.id();
     }
 
     /** The fix: read what the handler needs first, and capture only that. */
-    static IntSupplier scopedHandler(Request request) {
+    public static IntSupplier scopedHandler(Request request) {
         int length = request.payload().length;
         int id = (int) request.id();
         return () -> length ^ id;

@@ -1,5 +1,7 @@
 package perfmastery.memory;
 
+import perfmastery.heap.CollectorTime;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

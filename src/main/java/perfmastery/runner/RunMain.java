@@ -1,5 +1,9 @@
 package perfmastery.runner;
 
+import perfmastery.heap.Footprint;
+import perfmastery.heap.HeapCompare;
+import perfmastery.process.WorkerFootprint;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,9 +42,9 @@ import perfmastery.runner.BenchmarkSelection.Group;
 public final class RunMain {
 
     static final String REPORT_MAIN = "perfmastery.report.ReportMain";
-    static final String HEAP_COMPARE_MAIN = "perfmastery.memory.HeapCompare";
-    static final String FOOTPRINT_MAIN = "perfmastery.memory.Footprint";
-    static final String WORKER_FOOTPRINT_MAIN = "perfmastery.cpu.WorkerFootprint";
+    static final String HEAP_COMPARE_MAIN = "perfmastery.heap.HeapCompare";
+    static final String FOOTPRINT_MAIN = "perfmastery.heap.Footprint";
+    static final String WORKER_FOOTPRINT_MAIN = "perfmastery.process.WorkerFootprint";
     private static final String PREFIX = "run-benchmarks.sh: ";
 
     private final Path projectDir;
@@ -737,8 +741,8 @@ public final class RunMain {
                 Usage: ./run-benchmarks.sh [options] [-- JMH options and benchmark regexes]
                        ./run-benchmarks.sh list [regex...]          the benchmarks and their params
                        ./run-benchmarks.sh report ARGS              the report over JMH JSON files
-                       ./run-benchmarks.sh heap-compare ARGS        perfmastery.memory.HeapCompare
-                       ./run-benchmarks.sh footprint ARGS           perfmastery.memory.Footprint
+                       ./run-benchmarks.sh heap-compare ARGS        perfmastery.heap.HeapCompare
+                       ./run-benchmarks.sh footprint ARGS           perfmastery.heap.Footprint
                        ./run-benchmarks.sh worker-footprint ARGS    memory per parked thread, virtual thread, child
 
                 Runs the suite (or the benchmarks the regexes after -- select) once per JDK and flag set,

@@ -1,5 +1,7 @@
 package perfmastery.cpu;
 
+import perfmastery.load.OpenLoopProbe;
+
 import perfmastery.support.RecordedGauges;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

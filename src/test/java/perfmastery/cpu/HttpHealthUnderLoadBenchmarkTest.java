@@ -1,5 +1,8 @@
 package perfmastery.cpu;
 
+import perfmastery.load.OpenLoopHttpClient;
+import perfmastery.load.OpenLoopProbe;
+
 import perfmastery.support.RecordedGauges;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,7 @@
 package perfmastery.cpu;
 
+import perfmastery.load.DelayedAnswerServer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

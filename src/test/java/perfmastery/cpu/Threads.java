@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Live platform threads by name, to prove a teardown left none behind. */
-final class Threads {
+public final class Threads {
 
     private Threads() {
     }
@@ -13,7 +13,7 @@ final class Threads {
      * Threads named one of {@code names} (or starting with one that ends in "-") still alive after a short
      * join: a pool's worker can still be leaving run() for an instant after awaitTermination returns.
      */
-    static List<String> liveNamed(String... names) throws InterruptedException {
+    public static List<String> liveNamed(String... names) throws InterruptedException {
         List<String> live = new ArrayList<>();
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
             if (matches(thread.getName(), names)) {

@@ -1,5 +1,7 @@
 package perfmastery.cpu;
 
+import perfmastery.process.ChecksumChildMain;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

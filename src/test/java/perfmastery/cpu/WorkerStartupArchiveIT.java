@@ -1,5 +1,9 @@
 package perfmastery.cpu;
 
+import perfmastery.process.AppClassArchive;
+import perfmastery.process.ChildJvm;
+import perfmastery.process.TrivialChildMain;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package perfmastery.io;
 
+import perfmastery.files.ScratchDirectory;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package perfmastery.io;
 
+import perfmastery.files.ScratchDirectory;
+
 import java.nio.file.Files;
 import java.nio.file.Paths;
 

@@ -1,7 +1,7 @@
 package perfmastery.memory;
 
 /** Makes the test JVM's collector do measurable work. */
-final class Garbage {
+public final class Garbage {
 
     private Garbage() {
     }
@@ -11,7 +11,7 @@ final class Garbage {
      * calling {@code System.gc()}: a full collection that marks them takes milliseconds, so the
      * collectors' millisecond counters move.
      */
-    static long collectWithALiveSet() {
+    public static long collectWithALiveSet() {
         Node head = null;
         for (int i = 0; i < 600_000; i++) {
             head = new Node(i, head);

@@ -1,4 +1,7 @@
-package perfmastery.cpu;
+package perfmastery.load;
+
+import perfmastery.cpu.HttpHealthUnderLoadBenchmark;
+import perfmastery.cpu.Threads;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package perfmastery.cpu;
+package perfmastery.process;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -13,18 +13,18 @@ import java.util.List;
  * class of this package. It is the JVM's {@code child_process.fork()}: shared by the two lessons that start
  * child JVMs ({@link WorkerStartupBenchmark}, {@link WorkerMessagingBenchmark}).
  */
-final class ChildJvm {
+public final class ChildJvm {
 
     private ChildJvm() {
     }
 
     /** {@code java [jvmOptions] -cp <our class path> <main> [args]}; throws with one clear line when no java binary is found. */
-    static List<String> command(List<String> jvmOptions, Class<?> main, String... args) {
+    public static List<String> command(List<String> jvmOptions, Class<?> main, String... args) {
         return command(classPath(), jvmOptions, main, args);
     }
 
     /** The same with another class path (an archive of classes is made for a class path of jars only). */
-    static List<String> command(String classPath, List<String> jvmOptions, Class<?> main, String... args) {
+    public static List<String> command(String classPath, List<String> jvmOptions, Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(javaBinary().toString());
         command.addAll(jvmOptions);
@@ -36,7 +36,7 @@ final class ChildJvm {
     }
 
     /** The binary of this JVM, from the OS (ProcessHandle), else from {@code java.home}. */
-    static Path javaBinary() {
+    public static Path javaBinary() {
         Path fromProcess = ProcessHandle.current().info().command().map(Paths::get).orElse(null);
         if (fromProcess != null && Files.isExecutable(fromProcess)) {
             return fromProcess;
@@ -50,7 +50,7 @@ final class ChildJvm {
     }
 
     /** This JVM's class path with every entry made absolute. */
-    static String classPath() {
+    public static String classPath() {
         String classPath = System.getProperty("java.class.path", "");
         if (classPath.isEmpty()) {
             throw new IllegalStateException("cannot start a child JVM: java.class.path is empty; run from the"

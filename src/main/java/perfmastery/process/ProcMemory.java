@@ -1,4 +1,4 @@
-package perfmastery.cpu;
+package perfmastery.process;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,4 +1,4 @@
-package perfmastery.cpu;
+package perfmastery.load;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * most as many checks unanswered. A connection that fails (reset, closed by the server, a wrong answer) fails
  * its check and is closed; the next check opens another.
  */
-final class OpenLoopHttpClient implements AutoCloseable {
+public final class OpenLoopHttpClient implements AutoCloseable {
 
     /** Where each check's outcome goes: exactly one call per check sent. */
     interface Outcome {
@@ -46,7 +46,7 @@ final class OpenLoopHttpClient implements AutoCloseable {
         void failed(Throwable error);
     }
 
-    static final String THREAD_NAME = "open-loop-http-reader";
+    public static final String THREAD_NAME = "open-loop-http-reader";
     /** Room for an answer's status line, headers and a small body; a longer answer fails its check. */
     static final int MAX_ANSWER_BYTES = 4_096;
     private static final byte[] HEADERS_END = {'\r', '\n', '\r', '\n'};
@@ -93,7 +93,7 @@ final class OpenLoopHttpClient implements AutoCloseable {
     }
 
     /** A client whose reader thread is started; {@link #close()} stops it and closes every connection. */
-    static OpenLoopHttpClient start(InetSocketAddress server, String path, String expectedBody, int maxConnections,
+    public static OpenLoopHttpClient start(InetSocketAddress server, String path, String expectedBody, int maxConnections,
                                     Outcome outcome) throws IOException {
         OpenLoopHttpClient client = new OpenLoopHttpClient(server, path, expectedBody, maxConnections, outcome);
         client.reader.start();
@@ -105,7 +105,7 @@ final class OpenLoopHttpClient implements AutoCloseable {
      * thread reports it. Called by one sender thread. A check that cannot be sent fails at once (reported to the
      * outcome, not thrown).
      */
-    void send(long intendedNanos) {
+    public void send(long intendedNanos) {
         Connection connection = idle.poll();
         try {
             if (closed) {
@@ -297,7 +297,7 @@ final class OpenLoopHttpClient implements AutoCloseable {
     }
 
     /** Connections opened so far (tests: keep-alive reuses them). */
-    int connectionsOpened() {
+    public int connectionsOpened() {
         return opened.get();
     }
 

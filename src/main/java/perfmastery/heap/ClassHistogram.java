@@ -1,4 +1,4 @@
-package perfmastery.memory;
+package perfmastery.heap;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;

@@ -1,4 +1,6 @@
-package perfmastery.cpu;
+package perfmastery.process;
+
+import perfmastery.cpu.WorkerStartupBenchmark;
 
 /**
  * The trivial task a child JVM runs in {@link WorkerStartupBenchmark}: reads one number and exits with

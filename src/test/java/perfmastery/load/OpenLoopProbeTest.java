@@ -1,4 +1,6 @@
-package perfmastery.cpu;
+package perfmastery.load;
+
+import perfmastery.cpu.Threads;
 
 import perfmastery.support.RecordedGauges;
 

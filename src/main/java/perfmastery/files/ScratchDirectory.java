@@ -1,4 +1,4 @@
-package perfmastery.io;
+package perfmastery.files;
 
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -84,7 +84,7 @@ public final class ScratchDirectory implements AutoCloseable {
         return create(defaultParent(), lesson, FreeSpace.FILE_STORE, Liveness.PROCESS_HANDLE);
     }
 
-    static ScratchDirectory create(Path parent, String lesson, FreeSpace freeSpace, Liveness liveness)
+    public static ScratchDirectory create(Path parent, String lesson, FreeSpace freeSpace, Liveness liveness)
             throws IOException {
         Files.createDirectories(parent);
         deleteStale(parent, liveness);

@@ -1,4 +1,7 @@
-package perfmastery.memory;
+package perfmastery.heap;
+
+import perfmastery.memory.CacheBoundsBenchmark;
+import perfmastery.memory.ClosureRetentionBenchmark;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package perfmastery.memory;
+package perfmastery.heap;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -33,7 +33,7 @@ import perfmastery.support.Gauges;
  * a 500 ms iteration that is coarse for a collector that pauses for a fraction of a millisecond (ZGC's
  * pauses read as 0), fine for the tens of milliseconds the lessons' promoted and leaking workloads cost.
  */
-final class CollectorTime {
+public final class CollectorTime {
 
     /** What a bean's time measures. */
     enum Kind {
@@ -61,10 +61,10 @@ final class CollectorTime {
      * @param pausesInCycleMillis the part of {@code pauseMillis} spent in pauses inside those cycles
      * @param collections         collections of every bean (pauses and cycles)
      */
-    record Snapshot(long pauseMillis, long cycleMillis, long pausesInCycleMillis, long collections) {
+    public record Snapshot(long pauseMillis, long cycleMillis, long pausesInCycleMillis, long collections) {
 
         /** The growth since an earlier snapshot. */
-        Snapshot since(Snapshot earlier) {
+        public Snapshot since(Snapshot earlier) {
             return new Snapshot(pauseMillis - earlier.pauseMillis, cycleMillis - earlier.cycleMillis,
                     pausesInCycleMillis - earlier.pausesInCycleMillis, collections - earlier.collections);
         }
@@ -81,7 +81,7 @@ final class CollectorTime {
     }
 
     /** The running JVM's collectors now. */
-    static Snapshot now() {
+    public static Snapshot now() {
         return of(ManagementFactory.getGarbageCollectorMXBeans());
     }
 
@@ -125,7 +125,7 @@ final class CollectorTime {
      * @param elapsed the growth of the collectors' totals over the iteration
      * @param ops     the operations of the iteration
      */
-    static void recordPerOp(Snapshot elapsed, long ops) {
+    public static void recordPerOp(Snapshot elapsed, long ops) {
         Gauges.record("gcPauseNanosPerOp", nanosPerOp(elapsed.pauseMillis(), ops), "ns/op");
         Gauges.record("gcConcurrentNanosPerOp", nanosPerOp(elapsed.concurrentMillis(), ops), "ns/op");
         Gauges.record("gcNanosPerOp", nanosPerOp(elapsed.totalMillis(), ops), "ns/op");

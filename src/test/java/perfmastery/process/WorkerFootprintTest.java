@@ -1,4 +1,6 @@
-package perfmastery.cpu;
+package perfmastery.process;
+
+import perfmastery.cpu.Threads;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,8 +26,8 @@ import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
-import perfmastery.cpu.WorkerFootprint.Kind;
-import perfmastery.cpu.WorkerFootprint.Measurement;
+import perfmastery.process.WorkerFootprint.Kind;
+import perfmastery.process.WorkerFootprint.Measurement;
 
 class WorkerFootprintTest {
 

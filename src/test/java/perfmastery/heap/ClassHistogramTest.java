@@ -1,4 +1,4 @@
-package perfmastery.memory;
+package perfmastery.heap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,7 @@
-package perfmastery.memory;
+package perfmastery.heap;
+
+import perfmastery.memory.CacheBoundsBenchmark;
+import perfmastery.memory.ClosureRetentionBenchmark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

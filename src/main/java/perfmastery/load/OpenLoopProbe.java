@@ -1,4 +1,4 @@
-package perfmastery.cpu;
+package perfmastery.load;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -39,15 +39,15 @@ import perfmastery.support.Gauges;
  * with its fixed connections), and no sending after {@link #MAX_LOAD_NANOS} from the start, so the
  * thread stops by itself even if no teardown ever comes.
  */
-final class OpenLoopProbe implements AutoCloseable, OpenLoopHttpClient.Outcome {
+public final class OpenLoopProbe implements AutoCloseable, OpenLoopHttpClient.Outcome {
 
     /** Sends one check without waiting for its answer. The answer's receiver calls answered or failed. */
     @FunctionalInterface
-    interface Check {
+    public interface Check {
         void send(long intendedNanos) throws Exception;
     }
 
-    static final String THREAD_NAME = "open-loop-probe";
+    public static final String THREAD_NAME = "open-loop-probe";
     static final long MAX_LOAD_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     private final long intervalNanos;
@@ -85,7 +85,7 @@ final class OpenLoopProbe implements AutoCloseable, OpenLoopHttpClient.Outcome {
     }
 
     /** A probe whose thread is started and waits for the first {@link #startIteration()}. */
-    static OpenLoopProbe start(int checksPerSecond, int maxOutstanding, Check check) {
+    public static OpenLoopProbe start(int checksPerSecond, int maxOutstanding, Check check) {
         OpenLoopProbe probe = new OpenLoopProbe(checksPerSecond, maxOutstanding, check);
         probe.thread.start();
         return probe;
@@ -175,7 +175,7 @@ final class OpenLoopProbe implements AutoCloseable, OpenLoopHttpClient.Outcome {
     }
 
     /** Starts a schedule at now: check i is due at now + i x interval. */
-    synchronized void startIteration() {
+    public synchronized void startIteration() {
         if (closed) {
             throw new IllegalStateException("the open-loop probe is closed");
         }
@@ -198,7 +198,7 @@ final class OpenLoopProbe implements AutoCloseable, OpenLoopHttpClient.Outcome {
     }
 
     /** Checks sent so far in this iteration. */
-    synchronized long sent() {
+    public synchronized long sent() {
         return sent;
     }
 
@@ -206,7 +206,7 @@ final class OpenLoopProbe implements AutoCloseable, OpenLoopHttpClient.Outcome {
      * Stops sending, waits until every check sent in the iteration is answered (at most {@code timeout}),
      * and returns the iteration's figures.
      */
-    IterationResult finishIteration(long timeout, TimeUnit unit) throws InterruptedException {
+    public IterationResult finishIteration(long timeout, TimeUnit unit) throws InterruptedException {
         long sentThisIteration;
         synchronized (this) {
             sending = false;
@@ -250,19 +250,19 @@ final class OpenLoopProbe implements AutoCloseable, OpenLoopHttpClient.Outcome {
      * One iteration's open-loop figures: the histogram of the answered checks' latencies (nanoseconds, from
      * each check's intended send time), that of how late each left the sender, and the failed checks.
      */
-    record IterationResult(Histogram histogram, Histogram sendLag, long errors, Throwable firstError) {
+    public record IterationResult(Histogram histogram, Histogram sendLag, long errors, Throwable firstError) {
 
         static IterationResult of(Histogram histogram, long errors, Throwable firstError) {
             return new IterationResult(histogram, new Histogram(3), errors, firstError);
         }
 
         /** Answered checks, the samples the percentiles rest on. */
-        long checks() {
+        public long checks() {
             return histogram.getTotalCount();
         }
 
         /** The latency that {@code percentile} % of the checks did not exceed, in microseconds; NaN without checks. */
-        double percentileMicros(double percentile) {
+        public double percentileMicros(double percentile) {
             return checks() == 0 ? Double.NaN : histogram.getValueAtPercentile(percentile) / 1_000.0;
         }
 
@@ -281,7 +281,7 @@ final class OpenLoopProbe implements AutoCloseable, OpenLoopHttpClient.Outcome {
          * percentile is recorded for an iteration without answered checks: the report then says NOT
          * MEASURED.
          */
-        void recordGauges() {
+        public void recordGauges() {
             Gauges.record("openLoopChecks", checks(), "#");
             if (checks() > 0) {
                 Gauges.record("openLoopP50Us", percentileMicros(50), "us");

@@ -1,4 +1,4 @@
-package perfmastery.cpu;
+package perfmastery.process;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +53,7 @@ import perfmastery.support.VirtualThreads;
  * </ul>
  * Kinds: {@code platformThread} and {@code virtualThread} (JDK 21+; on 17 it is skipped with the reason)
  * at 1, 1,000 and 10,000 workers; {@code childProcess} ({@code /bin/cat}, the OS's smallest parked
- * process) and {@code childJvm} ({@code java -cp <this class path> perfmastery.cpu.EchoChildMain}, default
+ * process) and {@code childJvm} ({@code java -cp <this class path> perfmastery.process.EchoChildMain}, default
  * options, the JVM's {@code child_process.fork()}) at 1 and 10. Before each measurement the same threads
  * (or one process) are started and stopped once, so one-time costs (loaded classes, the virtual-thread
  * scheduler's carrier threads, tables that grow with the count) are not counted per worker.
@@ -75,7 +75,7 @@ import perfmastery.support.VirtualThreads;
  *
  * <h2>How to run it</h2>
  * {@code java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:NativeMemoryTracking=summary -cp target/benchmarks.jar
- * perfmastery.cpu.WorkerFootprint [--threads 1,1000,10000] [--processes 1,10] [--kinds platformThread,...]}.
+ * perfmastery.process.WorkerFootprint [--threads 1,1000,10000] [--processes 1,10] [--kinds platformThread,...]}.
  * A pinned, pre-touched heap is resident from the start, so the RSS column holds native memory only
  * (stacks, thread structures, children); without it RSS also holds heap growth. Without NMT the NMT
  * columns read n/a.

@@ -1,4 +1,6 @@
-package perfmastery.memory;
+package perfmastery.heap;
+
+import perfmastery.memory.ClosureRetentionBenchmark;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,7 +18,7 @@ import java.util.function.IntSupplier;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 
-import perfmastery.memory.ClassHistogram.Growth;
+import perfmastery.heap.ClassHistogram.Growth;
 
 /**
  * Guide part 2.4, heap snapshots and DevTools' Comparison view, on the JVM: run the closure scenario of

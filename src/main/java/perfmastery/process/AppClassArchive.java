@@ -1,4 +1,4 @@
-package perfmastery.cpu;
+package perfmastery.process;
 
 import java.io.File;
 import java.io.IOException;
@@ -30,12 +30,12 @@ import java.util.stream.Stream;
  * Files live in {@code ${java.io.tmpdir}/jvm-perf-mastery-aot-<pid>-*}, deleted by {@link #close()}; a folder
  * left by a process killed with SIGKILL is deleted when the next archive is made.
  */
-final class AppClassArchive implements AutoCloseable {
+public final class AppClassArchive implements AutoCloseable {
 
-    static final String DIRECTORY_PREFIX = "jvm-perf-mastery-aot-";
+    public static final String DIRECTORY_PREFIX = "jvm-perf-mastery-aot-";
     private static final long TRAINING_TIMEOUT_SECONDS = 180;
 
-    enum Kind {
+    public enum Kind {
         AOT_CACHE("an ahead-of-time cache (JEP 483/514)", "app.aot"),
         APP_CDS("an application CDS archive (JEP 350)", "app.jsa");
 
@@ -48,16 +48,16 @@ final class AppClassArchive implements AutoCloseable {
         }
 
         /** The kind this JDK makes in one training run. */
-        static Kind forFeature(int feature) {
+        public static Kind forFeature(int feature) {
             return feature >= 25 ? AOT_CACHE : APP_CDS;
         }
 
-        List<String> trainingOptions(Path file) {
+        public List<String> trainingOptions(Path file) {
             return this == AOT_CACHE ? List.of("-XX:AOTCacheOutput=" + file)
                     : List.of("-XX:ArchiveClassesAtExit=" + file);
         }
 
-        List<String> useOptions(Path file) {
+        public List<String> useOptions(Path file) {
             return this == AOT_CACHE ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + file)
                     : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + file);
         }
@@ -81,7 +81,7 @@ final class AppClassArchive implements AutoCloseable {
      * @param expectedExit the training run's exit status: the run must do the real work, not fail early
      * @throws UnsupportedOperationException when this JDK or this class path allows no archive (one line says why)
      */
-    static AppClassArchive train(String classPath, Class<?> main, int expectedExit, String... args)
+    public static AppClassArchive train(String classPath, Class<?> main, int expectedExit, String... args)
             throws IOException, InterruptedException {
         Kind kind = Kind.forFeature(Runtime.version().feature());
         requireJarsOnly(classPath);
@@ -146,25 +146,25 @@ final class AppClassArchive implements AutoCloseable {
         return end < 0 ? text : text.substring(0, end).strip();
     }
 
-    Kind kind() {
+    public Kind kind() {
         return kind;
     }
 
-    Path file() {
+    public Path file() {
         return file;
     }
 
     /** The options of a child JVM that starts from this archive (and fails if it cannot). */
-    List<String> useOptions() {
+    public List<String> useOptions() {
         return kind.useOptions(file);
     }
 
-    String describe() {
+    public String describe() {
         return kind.description;
     }
 
     /** True when this JDK has the default CDS archive an application archive builds on. */
-    static boolean defaultCdsArchivePresent() {
+    public static boolean defaultCdsArchivePresent() {
         Path lib = Paths.get(System.getProperty("java.home"), "lib");
         try (Stream<Path> files = Files.walk(lib, 2)) {
             return files.anyMatch(f -> f.getFileName().toString().equals("classes.jsa"));

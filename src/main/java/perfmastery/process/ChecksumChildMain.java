@@ -1,4 +1,4 @@
-package perfmastery.cpu;
+package perfmastery.process;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -27,7 +27,7 @@ public final class ChecksumChildMain {
      * JIT compiles to the CPU's {@code crc32} instruction (SSE4.2 on x86, the CRC extension on ARMv8), so
      * a whole read of the payload costs little beside a copy of it and hides nothing.
      */
-    static long checksum(byte[] bytes, int offset, int length) {
+    public static long checksum(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);
         return crc.getValue();

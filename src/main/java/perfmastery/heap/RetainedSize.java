@@ -1,4 +1,4 @@
-package perfmastery.memory;
+package perfmastery.heap;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -31,7 +31,7 @@ import sun.misc.Unsafe;
  * still there. Static fields are not part of an object and are not followed, nor are the fields of a
  * JDK-internal record or hidden class that reflection may not open (a few bytes of JDK bookkeeping).
  */
-final class RetainedSize {
+public final class RetainedSize {
 
     static {
         // JOL's own GraphLayout (used by the footprint tool) needs this for lambdas, which are hidden classes.
@@ -62,7 +62,7 @@ final class RetainedSize {
     }
 
     /** Total bytes of every object reachable from {@code root}, root included. */
-    static long of(Object root) {
+    public static long of(Object root) {
         if (root == null) {
             return 0;
         }

@@ -1,4 +1,6 @@
-package perfmastery.memory;
+package perfmastery.heap;
+
+import perfmastery.memory.Garbage;
 
 import perfmastery.support.RecordedGauges;
 

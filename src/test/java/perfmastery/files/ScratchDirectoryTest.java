@@ -1,4 +1,8 @@
-package perfmastery.io;
+package perfmastery.files;
+
+import perfmastery.io.FileCopyBenchmark;
+import perfmastery.io.JsonParsingBenchmark;
+import perfmastery.io.ScratchHolder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import perfmastery.io.ScratchDirectory.FreeSpace;
-import perfmastery.io.ScratchDirectory.InsufficientSpaceException;
-import perfmastery.io.ScratchDirectory.Liveness;
+import perfmastery.files.ScratchDirectory.FreeSpace;
+import perfmastery.files.ScratchDirectory.InsufficientSpaceException;
+import perfmastery.files.ScratchDirectory.Liveness;
 
 class ScratchDirectoryTest {
 

@@ -1,4 +1,6 @@
-package perfmastery.cpu;
+package perfmastery.load;
+
+import perfmastery.process.ChildJvm;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * says they are due. The delay is "at least {@code delayMillis}": the selector's timeout has millisecond
  * granularity and the thread may wait for a core.
  *
- * <p>Started as a child JVM ({@code java -cp ... perfmastery.cpu.DelayedAnswerServer <delayMillis> <salt>}),
+ * <p>Started as a child JVM ({@code java -cp ... perfmastery.load.DelayedAnswerServer <delayMillis> <salt>}),
  * it prints {@code port <n>} on its first stdout line, then serves until its stdin closes, so it dies with
  * its parent even if the parent never tears down. Why a separate process: 10,000 requests in flight hold
  * 10,000 client sockets and 10,000 server sockets, more descriptors than one process may open on many
@@ -43,7 +45,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class DelayedAnswerServer {
 
-    static final int REQUEST_BYTES = Long.BYTES;
+    public static final int REQUEST_BYTES = Long.BYTES;
     static final String USAGE = "usage: DelayedAnswerServer <delayMillis 1..60000> <salt (a long)>";
     /** The kernel caps the accept queue at net.core.somaxconn (4096 here). */
     private static final int BACKLOG = 65_535;
@@ -77,7 +79,7 @@ public final class DelayedAnswerServer {
     }
 
     /** What the server answers to request {@code id}: a client checks it against its own computation. */
-    static long answer(long id, long salt) {
+    public static long answer(long id, long salt) {
         long mixed = (id ^ salt) * 0x9E3779B97F4A7C15L;
         return mixed ^ (mixed >>> 29);
     }
@@ -229,7 +231,7 @@ public final class DelayedAnswerServer {
     }
 
     /** The parent's handle on a server child JVM: its port, and a close that leaves no process behind. */
-    static final class Child implements AutoCloseable {
+    public static final class Child implements AutoCloseable {
         private static final long START_TIMEOUT_SECONDS = 60;
 
         private final Process process;
@@ -241,7 +243,7 @@ public final class DelayedAnswerServer {
         }
 
         /** Starts the server JVM and waits for its port; on any failure the process is gone when this throws. */
-        static Child start(long delayMillis, long salt) throws IOException, InterruptedException {
+        public static Child start(long delayMillis, long salt) throws IOException, InterruptedException {
             Process process = new ProcessBuilder(ChildJvm.command(SERVER_JVM_OPTIONS, DelayedAnswerServer.class,
                     Long.toString(delayMillis), Long.toString(salt)))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -285,11 +287,11 @@ public final class DelayedAnswerServer {
             return Integer.parseInt(line.substring("port ".length()).trim());
         }
 
-        InetSocketAddress address() {
+        public InetSocketAddress address() {
             return address;
         }
 
-        Process process() {
+        public Process process() {
             return process;
         }
 
