@@ -124,6 +124,7 @@ final class ReportBuilder {
         for (int i = 0; i < comparisons.size(); i++) {
             comparison(i + 1, comparisons.get(i));
         }
+        NodeSection.write(doc, runs, verdicts);
         claimsSection(perRun);
         // Warnings come last in the text but include those found while building (malformed claims).
         List<String> allWarnings = new ArrayList<>(new LinkedHashSet<>(warnings));
@@ -161,7 +162,7 @@ final class ReportBuilder {
         } else {
             out.append(run.fileName());
         }
-        out.append("; JDK ").append(orUnknown(run.jdkVersion())).append(", ").append(orUnknown(run.vmName()))
+        out.append(NodeSection.isNode(run) ? "; Node " : "; JDK ").append(orUnknown(run.jdkVersion())).append(", ").append(orUnknown(run.vmName()))
                 .append(" ").append(orUnknown(run.vmVersion())).append("; JMH ").append(orUnknown(run.jmhVersion()));
         Sidecar sidecar = run.sidecar();
         if (run.userFlags() != null) {

@@ -306,14 +306,14 @@ public final class ReportMain {
     }
 
     /**
-     * Column labels: "JDK 17.0.15", then the VM name, then the JVM flags that not all runs share (the user's
+     * Column labels: "JDK 17.0.15" (or "Node 20.20.2" for the node/ driver's runs), then the VM name, then the JVM flags that not all runs share (the user's
      * flags where a sidecar names them), then the commit (where the sidecars name different ones), then the
      * file name, each added only while two runs would otherwise look the same.
      */
     static List<Run> label(List<Run> runs) {
         List<String> labels = new ArrayList<>();
         for (Run run : runs) {
-            labels.add(run.jdkVersion().isEmpty() ? run.fileName() : "JDK " + run.jdkVersion());
+            labels.add(run.jdkVersion().isEmpty() ? run.fileName() : NodeSection.runtimeLabel(run));
         }
         Set<String> common = runs.isEmpty() ? Set.of() : new LinkedHashSet<>(labelFlags(runs.get(0)));
         for (Run run : runs) {

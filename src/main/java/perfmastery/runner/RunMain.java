@@ -54,6 +54,10 @@ public final class RunMain {
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
+    /** Whether the run asked for the Node runtime ({@code --runtime node}, {@code --jdk node}). */
+    private boolean nodeAsked;
+    private Optional<NodeRuntime> node = Optional.empty();
+    private Optional<Path> nodeJson = Optional.empty();
 
     RunMain(Path projectDir, Path jar, Map<String, String> env, PrintStream out, PrintStream err) {
         this(projectDir, projectDir, jar, env, out, err);
@@ -135,10 +139,12 @@ public final class RunMain {
         ForkPlan forkPlan = ForkPlan.of(options.forkOrder(), options.preset(), jmhArgs);
         List<String> userArgs = jmhArgs.argsWithoutForks();
         List<Jdk> jdks = new ArrayList<>();
-        if (options.jdks().isEmpty()) {
+        List<Path> jdkHomes = options.jdks().stream().filter(home -> !NodeRuntime.names(home)).toList();
+        nodeAsked = jdkHomes.size() != options.jdks().size();
+        if (jdkHomes.isEmpty()) {
             jdks.add(Jdk.current());
         } else {
-            for (Path home : options.jdks()) {
+            for (Path home : jdkHomes) {
                 jdks.add(Jdk.probe(callerDir.resolve(home).normalize()));
             }
         }
@@ -297,6 +303,9 @@ public final class RunMain {
         ChildProcesses.whenInterrupted(PREFIX + "interrupted: the finished results stay in "
                 + projectDir.relativize(runDir));
         printSettings(plan, runDir);
+        if (nodeAsked) {
+            node = NodeRuntime.prepare(projectDir, env, out);
+        }
         List<PairResult> pairResults = runPairs(plan, runDir);
         List<Path> report = runReport(pairResults, runDir);
         return summarize(plan, runDir, pairResults, report);
@@ -399,6 +408,13 @@ public final class RunMain {
                     pairResults.add(finish(plan, run, machine, source));
                 }
             }
+            if (node.isPresent()) {
+                node.get().runRound(plan.options().preset(), forks.inRounds() ? 1 : forks.forks(), plan.jmhArgs(),
+                        round, rounds, runDir, out);
+            }
+        }
+        if (node.isPresent()) {
+            nodeJson = node.get().finish();
         }
         ChildProcesses.onInterrupt(null);
         return pairResults;
@@ -634,6 +650,7 @@ public final class RunMain {
             throws IOException, InterruptedException {
         List<String> jsonFiles = pairResults.stream().flatMap(r -> r.json().stream()).map(Path::toString)
                 .collect(Collectors.toList());
+        nodeJson.ifPresent(json -> jsonFiles.add(json.toString()));
         if (jsonFiles.isEmpty()) {
             return List.of();
         }
@@ -678,6 +695,9 @@ public final class RunMain {
                 out.println("  missing or failed: " + missing);
                 failed = true;
             }
+        }
+        if (node.isPresent()) {
+            failed |= node.get().summarize(out, nodeJson);
         }
         out.println("Files written under " + projectDir.relativize(runDir) + ":");
         try (Stream<Path> files = Files.walk(runDir)) {
@@ -754,6 +774,8 @@ public final class RunMain {
                                              quick = -f 3 -wi 1 -w 800ms -i 3 -r 400ms (default)
                                              full  = -f 3 -wi 5 -w 1s -i 5 -r 1s
                   --jdk DIR                  run on this JDK (repeatable); default: the java running this
+                  --runtime node             also run the lessons' Node forms (node/), round by round beside
+                                             the JDKs (same as --jdk node); skipped with one line without node
                   --jvm-args "FLAGS"         run each JDK once per flag set (repeatable), e.g.
                                              --jvm-args "-XX:+UseSerialGC" --jvm-args "-XX:+UseParallelGC"
                   --profile gc|async|jfr|stack  add a JMH profiler (repeatable); gc is always on

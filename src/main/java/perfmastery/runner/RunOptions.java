@@ -96,7 +96,7 @@ public record RunOptions(
                             List.of(), null, null, ForkOrder.ROUNDS);
                 }
                 case "--no-gc" -> noGc = true;
-                case "--preset", "--jdk", "--jvm-args", "--profile", "--shard", "--timings", "--fork-order" -> {
+                case "--preset", "--jdk", "--runtime", "--jvm-args", "--profile", "--shard", "--timings", "--fork-order" -> {
                     String value = inlineValue;
                     if (value == null) {
                         if (i + 1 >= args.size()) {
@@ -116,6 +116,14 @@ public record RunOptions(
                                 throw new UsageError("--jdk needs a JDK folder (one with bin/java)");
                             }
                             jdks.add(Paths.get(value));
+                        }
+                        case "--runtime" -> {
+                            // The guide's own runtime beside the JDKs: kept in the JDK list as the entry "node".
+                            if (!value.equals(NodeRuntime.NAME)) {
+                                throw new UsageError("unknown runtime '" + value + "': use --runtime node (JDKs go"
+                                        + " to --jdk DIR)");
+                            }
+                            jdks.add(Paths.get(NodeRuntime.NAME));
                         }
                         case "--jvm-args" -> jvmArgSets.add(splitFlags(value));
                         case "--shard" -> {
@@ -185,7 +193,8 @@ public record RunOptions(
     private static String valueHint(String option) {
         return switch (option) {
             case "--preset" -> "smoke, quick or full";
-            case "--jdk" -> "a JDK folder (one with bin/java)";
+            case "--jdk" -> "a JDK folder (one with bin/java), or node";
+            case "--runtime" -> "node";
             case "--jvm-args" -> "JVM flags in one argument, e.g. --jvm-args \"-XX:+UseSerialGC -Xmx1g\"";
             case "--shard" -> "K/N, e.g. --shard 2/4";
             case "--timings" -> "a run folder with sidecars, e.g. results/reference";
