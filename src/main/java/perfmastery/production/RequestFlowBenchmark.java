@@ -56,8 +56,10 @@ import perfmastery.support.Gauges;
  *
  * <h2>What this lesson measures on the JVM</h2>
  * {@link RequestFlowServer} runs in a child JVM (127.0.0.1, an ephemeral port): {@code GET /flow/{id}/{key}} looks
- * {@code key} up in a Caffeine cache of 1,024 entries (keys are drawn uniformly from 2,048, so about half the
- * requests miss), computes a miss on a worker thread (a recursive fib(20), tens of microseconds), and saves the row
+ * {@code key} up in a Caffeine cache of {@value #CACHE_SIZE} entries (keys are drawn uniformly from twice as many, so
+ * in steady state about half the requests miss: {@code cacheHitRatio}; a small key space, so that the cache is warm
+ * within the warm-up's few hundred requests), computes a miss on a worker thread (a recursive fib(20), tens of
+ * microseconds), and saves the row
  * {@code (id, key, value)} to SQLite in a file of a {@link ScratchDirectory}, through one writer thread and a
  * queue of {@value #QUEUE_BOUND} rows. The database is embedded: the engine runs in the server's process, started
  * by the benchmark, and its files are removed after the trial. {@link LogDatabase} says why SQLite: a commit with
@@ -120,9 +122,12 @@ import perfmastery.support.Gauges;
  * No figures yet: they come from the reference run on a quiet machine.
  *
  * <h2>Budget</h2>
- * 8 rows (2 methods x 4 saves), 3 forks each in quick (1 x 800 ms warm-up, 3 x 400 ms): per fork 2 s of
- * iterations, a JMH fork's start and a server JVM's start (under a second each on a quiet machine) and the
- * trial's teardown; about 3.5 s per fork, 24 forks, about 85 s per JDK.
+ * 8 rows (2 methods x 4 saves), 3 forks each in quick (1 x 800 ms warm-up, 3 x 400 ms): 24 forks. Per fork, on a
+ * quiet machine: 2.0 s of iterations, about 0.5 s for the JMH fork's start, 0.5 s for the server JVM's start and
+ * 0.4 s for its pre-touched heap, 0.1 s to load SQLite, and a teardown that commits what is queued (at most
+ * {@value #QUEUE_BOUND} rows, one fsync each for {@code asyncRow}: well under a second on a disk with millisecond
+ * fsyncs): about 3.8 s, so about 90 s per JDK. On a disk with slow fsyncs the synchronous rows take longer to end
+ * their iterations, and {@code asyncRow}'s teardown up to {@value #QUEUE_BOUND} fsyncs.
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- RequestFlowBenchmark}; one save with {@code -p save=asyncGroup}; the drop path with
@@ -140,7 +145,8 @@ import perfmastery.support.Gauges;
 @State(Scope.Benchmark)
 @Warmup(iterations = 1, time = 800, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 3, time = 400, timeUnit = TimeUnit.MILLISECONDS)
-@Fork(value = 3, jvmArgsAppend = {"-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"})
+// The fork is the load generator: a pinned heap, not pre-touched (it allocates little: a request line, an answer).
+@Fork(value = 3, jvmArgsAppend = {"-Xms128m", "-Xmx128m"})
 @Claim(id = "asyncGroup-throughput-2x-sync",
         text = "async group commit serves at least 2x the requests per second of the synchronous save, on the same disk",
         variant = "saturated[save=asyncGroup]", baseline = "saturated[save=sync]",
@@ -164,10 +170,10 @@ import perfmastery.support.Gauges;
                 + " a bound of half a row reads 'none'")
 public class RequestFlowBenchmark {
 
-    static final int QUEUE_BOUND = 1_024;
-    static final int GROUP_BOUND = 256;
+    static final int QUEUE_BOUND = 256;
+    static final int GROUP_BOUND = 64;
     static final int TASK_N = 20;
-    static final int CACHE_SIZE = 1_024;
+    static final int CACHE_SIZE = 64;
     static final int KEY_COUNT = 2 * CACHE_SIZE;
     static final int SATURATING_CLIENTS = 4;
     static final int OFFERED_RATE_PER_SECOND = 200;
@@ -175,8 +181,12 @@ public class RequestFlowBenchmark {
     static final int CONNECTION_TIMEOUT_MILLIS = 30_000;
     static final long PACER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     static final long SEED = 0x5EED_F10AL;
-    /** The server JVM: a pinned, pre-touched heap, and a serial collector (no GC threads on the 2 cores). */
-    static final List<String> SERVER_JVM_OPTIONS = List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
+    /**
+     * The server JVM: a pinned, pre-touched heap (a first touch of a page costs about 12 us here: 128 MiB is about
+     * 0.4 s at start, 256 MiB would be twice that in every fork), and a serial collector (no GC threads on the 2
+     * cores).
+     */
+    static final List<String> SERVER_JVM_OPTIONS = List.of("-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch",
             "-XX:+UseSerialGC");
 
     @Param({"sync", "asyncRow", "asyncGroup", "none"})

@@ -122,6 +122,71 @@ class RequestFlowBenchmarkTest {
         }
     }
 
+    /**
+     * With a queue of one row and four clients, rows are dropped: each drop is counted by the server, told to the
+     * client ("unlogged", or 503 for sync), and missing from the database; every other answered row is in it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sync", "asyncRow", "asyncGroup"})
+    void droppedRowsAreCountedToldAndAbsent(String save) throws Exception {
+        Path db = folder.resolve("drop.db");
+        Save kind = Save.parse(save);
+        RequestFlowServer server = RequestFlowServer.start(config(db, kind, WhenFull.DROP, 1));
+        java.net.InetSocketAddress address = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(),
+                server.port());
+        java.util.concurrent.ConcurrentLinkedQueue<Long> saved = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Long> toldDropped = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> wrong = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicLong nextId = new java.util.concurrent.atomic.AtomicLong();
+        long taskValue = RequestFlowServer.value(0, RequestFlowBenchmark.TASK_N);
+        List<Thread> clients = new java.util.ArrayList<>();
+        Map<String, Double> stats;
+        try {
+            for (int c = 0; c < 4; c++) {
+                Thread client = new Thread(() -> {
+                    try (HttpConnection connection = HttpConnection.open(address, 30_000)) {
+                        for (int i = 0; i < 100; i++) {
+                            long id = nextId.getAndIncrement();
+                            HttpConnection.Answer answer = connection.get("/flow/" + id + "/3");
+                            String body = id + " " + (taskValue + 3);
+                            if (answer.status() == 200 && answer.body().equals(body)) {
+                                saved.add(id);
+                            } else if (kind == Save.SYNC ? answer.status() == 503
+                                    : answer.status() == 200 && answer.body().equals(body + RequestFlowServer.UNLOGGED)) {
+                                toldDropped.add(id);
+                            } else {
+                                wrong.add(new AssertionError(id + ": " + answer));
+                            }
+                        }
+                    } catch (Throwable t) {
+                        wrong.add(t);
+                    }
+                });
+                clients.add(client);
+                client.start();
+            }
+            for (Thread client : clients) {
+                client.join(TimeUnit.SECONDS.toMillis(60));
+            }
+            try (HttpConnection connection = HttpConnection.open(address, 30_000)) {
+                stats = RequestFlowServer.parseStats(connection.get("/stats").body());
+            }
+        } finally {
+            server.close();
+        }
+        assertEquals(List.of(), List.copyOf(wrong));
+        assertEquals(400, saved.size() + toldDropped.size());
+        assertEquals(toldDropped.size(), stats.get("dropped").longValue(), "every drop counted, and told");
+        assertEquals(saved.size(), stats.get("acknowledged").longValue());
+        assertEquals(saved.size(), LogDatabase.countRows(db), "the saved rows are in, the dropped are not");
+        assertEquals(Set.of(), LogDatabase.missing(db, saved));
+        for (long id : toldDropped) {
+            assertNull(LogDatabase.find(db, id), "dropped row " + id + " is not in the database");
+        }
+        System.out.printf("RequestFlowBenchmarkTest save=%s whenFull=drop, queue of 1: %d saved, %d dropped%n", save,
+                saved.size(), toldDropped.size());
+    }
+
     @Test
     void theGaugesAreTheIterationsDifferences() throws Exception {
         RequestFlowBenchmark flow = new RequestFlowBenchmark();

@@ -38,8 +38,8 @@ class RequestFlowKillTest {
 
     static final int KILLS = 3;
     static final int CLIENTS = 4;
-    static final int ROWS_BEFORE_KILL = 600;
-    static final long MAX_ROUND_MILLIS = 3_000;
+    static final int ROWS_BEFORE_KILL = 300;
+    static final long MAX_ROUND_MILLIS = 1_500;
 
     @TempDir
     Path folder;
@@ -58,7 +58,7 @@ class RequestFlowKillTest {
         long taskValue = RequestFlowServer.value(0, RequestFlowBenchmark.TASK_N);
         for (int round = 0; round < KILLS; round++) {
             try (RequestFlowServer.Child server = RequestFlowServer.Child.start(config, nativeDir,
-                    List.of("-Xmx128m", "-XX:+UseSerialGC"))) {
+                    List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"))) {
                 pids.add(server.pid());
                 List<Long> answered = loadThenKill(server, round * 1_000_000_000L, taskValue);
                 assertTrue(answered.size() > 0, "round " + round + ": the server answered before it was killed");
