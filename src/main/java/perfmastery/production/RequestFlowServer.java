@@ -471,9 +471,8 @@ public final class RequestFlowServer implements AutoCloseable {
             List<String> options = new ArrayList<>(jvmOptions);
             options.add("-Dorg.sqlite.tmpdir=" + nativeDir.toAbsolutePath());
             options.add("-Dsun.net.httpserver.nodelay=true");
-            if (Runtime.version().feature() >= 22) {
-                options.add("--enable-native-access=ALL-UNNAMED"); // sqlite-jdbc's JNI library, without a warning
-            }
+            // sqlite-jdbc loads a JNI library: JDK 24+ warns unless allowed; JDK 17 accepts the option too.
+            options.add("--enable-native-access=ALL-UNNAMED");
             Process process = new ProcessBuilder(ChildJvm.command(options, RequestFlowServer.class,
                     config.args().toArray(String[]::new)))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
