@@ -209,7 +209,7 @@ public final class LogWriter implements AutoCloseable {
         return bound();
     }
 
-    /** Commits what is queued, stops the thread (at most {@code timeoutSeconds}), and leaves the database open. */
+    /** Commits what is queued, stops the thread (waiting at most 30 s for it), and leaves the database open. */
     @Override
     public void close() throws InterruptedException {
         closing = true;
