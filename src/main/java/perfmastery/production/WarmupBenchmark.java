@@ -84,25 +84,28 @@ import perfmastery.support.Gauges;
  * slower than C2's, and a C1-only JVM reaches it sooner.
  *
  * <h2>Cost of a run (quick preset)</h2>
- * Five rows ({@code requests} = 1 and 100 for the two request variants, one archive row), 3 forks each, each
- * fork's start costing about 1.5 s (the runner's estimate). A row of child JVMs runs 4 operations per fork
- * ({@code -wi 1 -i 3}), each a JVM start that loads Jackson (about half a second on this 2-core machine,
- * an estimate from its plain JVM starts, not a measurement): 3 x (1.5 + 4 x 0.5) = about 10 s per row; the
- * archive row adds one training run per fork (two JVMs on JDK 25): about 13 s; a steady row 3 x (1.5 + 2 s
- * of warm-up at most) = about 10 s. The lesson: about 55 s per JDK at quick, and the smoke preset (1 fork,
- * 2 operations) about 15 s. {@code @Fork(3)}: the forks are not the samples here (each operation of a child
- * variant is a fresh JVM), so more forks would only repeat the fork's start.
+ * Three rows by default ({@code requests=1} for the two request variants, and the archive row), 3 forks each,
+ * each fork's start about 1.5 s (the runner's estimate). A row of child JVMs runs 4 operations per fork
+ * ({@code -wi 1 -i 3}), each a JVM start that loads Jackson and answers: call it S, about half a second on
+ * a quiet 2-core machine (an assumption for the estimate, not a measurement; a loaded machine takes several
+ * times that). So: {@code firstRequestsInFreshJvm} 3 x (1.5 + 4 S) = about 10.5 s; the archive row the same
+ * plus one training run per fork (one JVM, two on JDK 25): about 13 s; {@code steadyStateRequests}
+ * 3 x (1.5 + at most 2 s of warm-up) = at most 10.5 s. The lesson: about 35 s per JDK at quick, about 10 s
+ * at smoke (1 fork, 2 operations). Each further {@code requests} value adds two rows, about 21 s.
+ * {@code @Fork(3)}: the forks are not the samples of the child variants (each of their operations is a
+ * fresh JVM), so more forks would only repeat the fork's start.
  *
  * <h2>What you should see</h2>
  * The first request in a fresh JVM costing orders of magnitude more than a request in steady state (claim:
- * at least 10x); the first 100 requests far less than 100 first requests (Jackson's lazy set-up is paid once,
- * the interpreter's later requests are cheaper, and C1 compiles the hottest methods within them), still far
- * above 100 warm ones. The time to first response is dominated by the JVM's start and the handler's
+ * at least 10x); with {@code -p requests=1,100}, the first 100 requests far less than 100 first requests
+ * (Jackson's lazy set-up is paid once, the interpreter's later requests are cheaper, and C1 compiles the
+ * hottest methods within them), still far above 100 warm ones. The time to first response is dominated by the JVM's start and the handler's
  * set-up; the archive shortens it by the classes it no longer loads, parses and verifies (claim: at least
  * 1.2x). Figures come from the reference run, made on a quiet machine.
  *
  * <h2>How to run it</h2>
- * {@code ./run-benchmarks.sh -- WarmupBenchmark}; more requests with {@code -p requests=1,10,100,1000};
+ * {@code ./run-benchmarks.sh -- WarmupBenchmark}; the first 10, 100, 1000 requests with
+ * {@code -p requests=1,10,100,1000} (two rows each, see the cost above);
  * the JIT modes with {@code --jvm-args} as above. {@code firstResponseFromArchive} needs a class path of jars
  * only (run from the benchmarks jar) and a JDK with its default CDS archive: else its setup fails with one
  * line saying why, and the other variants run.
@@ -151,7 +154,7 @@ public class WarmupBenchmark {
     /** The number of requests an operation of the request variants handles. */
     @State(Scope.Benchmark)
     public static class Requests {
-        @Param({"1", "100"})
+        @Param({"1"})
         public int requests;
 
         byte[][] bodies;
@@ -182,7 +185,12 @@ public class WarmupBenchmark {
         prepare(ManagementFactory.getRuntimeMXBean().getInputArguments());
         String benchmark = params.getBenchmark();
         if (benchmark.endsWith(".steadyStateRequests")) {
-            prepareSteadyState();
+            long start = System.nanoTime();
+            int warmedBy = prepareSteadyState();
+            System.out.printf("%n%s: the handler was warmed by %,d requests in %,d ms (at most %,d requests or %d s)%n",
+                    WarmupBenchmark.class.getSimpleName(), warmedBy,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), WARM_UP_REQUESTS,
+                    TimeUnit.NANOSECONDS.toSeconds(WARM_UP_LIMIT_NANOS));
         }
         if (benchmark.endsWith(".firstResponseFromArchive")) {
             try {
