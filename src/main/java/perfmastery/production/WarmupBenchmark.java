@@ -58,7 +58,10 @@ import perfmastery.support.Gauges;
  * the presets' {@code -wi 1 -i 3} cannot warm it, which they would do to a cold measurement taken inside
  * the fork (a single-shot fork's first operation is its only cold one).</li>
  * <li>{@code steadyStateRequests}: the same requests handled in this fork by a handler that has handled
- * 50,000 requests (or for 2 s, whichever comes first) at trial setup: compiled code.</li>
+ * 50,000 requests at trial setup, past the C2 thresholds of every method a request runs (a tier-4
+ * compile after some 15,000 invocations or loop iterations): compiled code. Under {@code -Xint} there is
+ * nothing to compile, and 1,000 requests do the lazy set-up. The setup prints how many requests and how
+ * long; a warm-up cut by its 30 s limit (a loaded machine starves the compiler threads) says so.</li>
  * <li>{@code firstResponseFromArchive}: {@code firstRequestsInFreshJvm} with one request, the child started
  * from an archive of its classes made at setup by one training run of the same command
  * ({@link AppClassArchive}: the AOT cache on JDK 25, an application CDS archive on 17 to 24).</li>
@@ -78,10 +81,10 @@ import perfmastery.support.Gauges;
  * the fork's compilation and collector flags ({@code -Xint}, {@code -Xcomp}, {@code -XX:TieredStopAtLevel},
  * {@code -XX:±TieredCompilation}, {@code -XX:+Use...GC}; the archive is trained with them too):
  * {@code ./run-benchmarks.sh --jvm-args "" --jvm-args "-XX:TieredStopAtLevel=1" --jvm-args "-Xint" --
- * WarmupBenchmark}. Under {@code -Xint} the steady state is interpreted too, and the ratio falls to what
- * lazy initialisation alone costs: the claim is then expected to fail, which shows that interpretation
- * against compiled code is what it rests on. Under {@code TieredStopAtLevel=1} the steady state is C1's code,
- * slower than C2's, and a C1-only JVM reaches it sooner.
+ * WarmupBenchmark}. Under {@code -Xint} both sides are interpreted, so the ratio left is the first request's
+ * lazy set-up against an interpreted request: set beside the default run's ratio, it tells how much of a
+ * cold first request is interpretation and how much is set-up. Under {@code TieredStopAtLevel=1} the steady
+ * state is C1's code, slower than C2's, and a C1-only JVM reaches it sooner.
  *
  * <h2>Cost of a run (quick preset)</h2>
  * Three rows by default ({@code requests=1} for the two request variants, and the archive row), 3 forks each,
@@ -90,8 +93,8 @@ import perfmastery.support.Gauges;
  * a quiet 2-core machine (an assumption for the estimate, not a measurement; a loaded machine takes several
  * times that). So: {@code firstRequestsInFreshJvm} 3 x (1.5 + 4 S) = about 10.5 s; the archive row the same
  * plus one training run per fork (one JVM, two on JDK 25): about 13 s; {@code steadyStateRequests}
- * 3 x (1.5 + at most 2 s of warm-up) = at most 10.5 s. The lesson: about 35 s per JDK at quick, about 10 s
- * at smoke (1 fork, 2 operations). Each further {@code requests} value adds two rows, about 21 s.
+ * 3 x (1.5 + about 1 s of warm-up) = about 7.5 s. The lesson: about 31 s per JDK at quick, about 10 s
+ * at smoke (1 fork, 2 operations). Each further {@code requests} value adds two rows, about 18 s.
  * {@code @Fork(3)}: the forks are not the samples of the child variants (each of their operations is a
  * fresh JVM), so more forks would only repeat the fork's start.
  *
@@ -144,7 +147,8 @@ public class WarmupBenchmark {
     /** The time of the operation's requests alone, in microseconds: the gauge the cold-against-warm claim reads. */
     public static final String REQUESTS_GAUGE = "requestsUs";
     static final int WARM_UP_REQUESTS = 50_000;
-    static final long WARM_UP_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    static final int INTERPRETED_WARM_UP_REQUESTS = 1_000;
+    static final long WARM_UP_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long CHILD_EXIT_TIMEOUT_SECONDS = 60;
 
     /** The fork's flags a child inherits: compilation mode and collector, the flag sets this lesson is run with. */
@@ -187,10 +191,11 @@ public class WarmupBenchmark {
         if (benchmark.endsWith(".steadyStateRequests")) {
             long start = System.nanoTime();
             int warmedBy = prepareSteadyState();
-            System.out.printf("%n%s: the handler was warmed by %,d requests in %,d ms (at most %,d requests or %d s)%n",
+            System.out.printf("%n%s: the handler was warmed by %,d requests in %,d ms%s%n",
                     WarmupBenchmark.class.getSimpleName(), warmedBy,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), WARM_UP_REQUESTS,
-                    TimeUnit.NANOSECONDS.toSeconds(WARM_UP_LIMIT_NANOS));
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                    warmedBy < warmUpRequests() ? "; the time limit cut it short of " + warmUpRequests()
+                            + ": the steady state may not be reached (a loaded machine?)" : "");
         }
         if (benchmark.endsWith(".firstResponseFromArchive")) {
             try {
@@ -219,7 +224,17 @@ public class WarmupBenchmark {
     /** A handler warmed to steady state (steadyStateRequests; tests). */
     int prepareSteadyState() {
         handler = new OrderRequestHandler();
-        return warmUp(handler, WARM_UP_REQUESTS, WARM_UP_LIMIT_NANOS);
+        return warmUp(handler, warmUpRequests(), WARM_UP_LIMIT_NANOS);
+    }
+
+    /** Past C2's thresholds; in an interpreter-only JVM ({@code -Xint}) only the lazy set-up needs doing. */
+    static int warmUpRequests() {
+        return interpretedOnly(System.getProperty("java.vm.info", "")) ? INTERPRETED_WARM_UP_REQUESTS : WARM_UP_REQUESTS;
+    }
+
+    /** HotSpot's {@code java.vm.info} reads "interpreted mode" under {@code -Xint} ("mixed mode" otherwise). */
+    static boolean interpretedOnly(String vmInfo) {
+        return vmInfo.startsWith("interpreted mode");
     }
 
     /** The archive of the child's classes, made by one training run with the child's flags (tests). */

@@ -1,6 +1,7 @@
 package perfmastery.production;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,6 +70,13 @@ class WarmupBenchmarkTest {
         OrderRequestHandler handler = new OrderRequestHandler();
         assertEquals(32, WarmupBenchmark.warmUp(handler, 32, TimeUnit.SECONDS.toNanos(60)), "whole batches of 16");
         assertEquals(0, WarmupBenchmark.warmUp(handler, 1_000_000, 0), "no time, no requests");
+    }
+
+    @Test
+    void anInterpreterOnlyJvmWarmsUpOnlyTheLazySetUp() {
+        assertTrue(WarmupBenchmark.interpretedOnly("interpreted mode, sharing"));
+        assertFalse(WarmupBenchmark.interpretedOnly("mixed mode, sharing"));
+        assertEquals(WarmupBenchmark.WARM_UP_REQUESTS, WarmupBenchmark.warmUpRequests(), "the tests run in mixed mode");
     }
 
     @Test
