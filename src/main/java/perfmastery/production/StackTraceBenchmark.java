@@ -46,7 +46,7 @@ import perfmastery.support.Claim.Relation;
  * </ul>
  * All three throw through the same frames and build the same body, so they differ by the walk and the
  * backtrace only. Time per request (ns/op) and bytes per request ({@code -prof gc},
- * {@code gc.alloc.rate.norm}). The heap is pinned and pre-touched (256 MiB), so the allocation's first
+ * {@code gc.alloc.rate.norm}). The heap is pinned and pre-touched (128 MiB), so the allocation's first
  * touch of a page is not measured. The response here carries no trace: rendering one into the body
  * ({@code getStackTrace()}, a {@code StackTraceElement} and a string per frame), as a development server
  * does, would cost more again.
@@ -68,8 +68,10 @@ import perfmastery.support.Claim.Relation;
  *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- StackTraceBenchmark} (the runner adds {@code -prof gc}); other depths with
- * {@code -p depth=10,50,200,1000}; the cost at quick is 9 rows of about 10 s each (3 forks of 1.5 s start,
- * 0.8 s warm-up, 1.2 s measured).
+ * {@code -p depth=10,50,200,1000}. The cost at quick: 9 rows, each 3 forks of about 1.5 s start, 0.4 s of
+ * pre-touching the heap (32,768 pages of 4 KiB at the first-touch cost STYLE.md records for these virtual
+ * machines), 0.8 s warm-up and 1.2 s measured: about 12 s a row, about 105 s per JDK; the claims' depths
+ * alone ({@code -p depth=50,200}) about 70 s.
  *
  * <h2>What it does not measure</h2>
  * Not logging the trace (formatting and writing it costs far more than capturing it), not rendering it into
@@ -80,7 +82,7 @@ import perfmastery.support.Claim.Relation;
 @State(Scope.Thread)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 3, jvmArgsAppend = {"-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"})
+@Fork(value = 3, jvmArgsAppend = {"-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch"})
 @Claim(id = "stackless-5x-filled-at-50",
         text = "at a depth of 50 frames, an error response from a stackless exception costs at most a fifth of one from an exception with its stack trace filled in",
         variant = "stacklessException", baseline = "filledStackTrace", relation = Relation.LOWER, factor = 5,
