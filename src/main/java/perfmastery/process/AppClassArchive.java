@@ -83,13 +83,22 @@ public final class AppClassArchive implements AutoCloseable {
      */
     public static AppClassArchive train(String classPath, Class<?> main, int expectedExit, String... args)
             throws IOException, InterruptedException {
+        return train(classPath, List.of(), main, expectedExit, args);
+    }
+
+    /**
+     * The same with JVM options on the training run, for a child that will run with them (a flag set's
+     * {@code -Xint} or collector): an archive is made for the options it will be used with.
+     */
+    public static AppClassArchive train(String classPath, List<String> jvmOptions, Class<?> main, int expectedExit,
+            String... args) throws IOException, InterruptedException {
         Kind kind = Kind.forFeature(Runtime.version().feature());
         requireJarsOnly(classPath);
         deleteFoldersOfDeadProcesses();
         Path directory = Files.createTempDirectory(DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-");
         AppClassArchive archive = new AppClassArchive(kind, directory, directory.resolve(kind.fileName));
         try {
-            archive.runTraining(classPath, main, expectedExit, args);
+            archive.runTraining(classPath, jvmOptions, main, expectedExit, args);
             return archive;
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
             try {
@@ -111,10 +120,12 @@ public final class AppClassArchive implements AutoCloseable {
         }
     }
 
-    private void runTraining(String classPath, Class<?> main, int expectedExit, String... args)
-            throws IOException, InterruptedException {
+    private void runTraining(String classPath, List<String> jvmOptions, Class<?> main, int expectedExit,
+            String... args) throws IOException, InterruptedException {
         Path log = directory.resolve("training.log");
-        Process training = new ProcessBuilder(ChildJvm.command(classPath, kind.trainingOptions(file), main, args))
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.addAll(kind.trainingOptions(file));
+        Process training = new ProcessBuilder(ChildJvm.command(classPath, options, main, args))
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
