@@ -94,7 +94,8 @@ import perfmastery.support.VirtualThreads;
  * {@code oneThread}, a child of its own for the others) for {@value #CALIBRATION_WARM_UP_MILLIS} ms of warm-up and
  * {@value #CALIBRATION_MILLIS} ms measured ({@code oneThreadRequestsPerSecond}). After each iteration's closed loop
  * has stopped, an open-loop probe ({@link OpenLoopProbe}, HdrHistogram, each request timed from its intended send
- * time, as wrk2) sends at 50 % for half an iteration's time, then at 80 %: {@code openLoop50P50Us},
+ * time, as wrk2) sends at 50 % for half an iteration's time, then at 80 %, each window after a lead-in of
+ * {@value #OPEN_LOOP_LEAD_IN_MILLIS} ms whose requests are not kept (the probe and the servers wake from the pause): {@code openLoop50P50Us},
  * {@code openLoop50P99Us}, {@code openLoop80P50Us}, {@code openLoop80P99Us}, with {@code openLoop50Checks} and
  * {@code openLoop80Checks}, the requests they rest on (a few hundred per window in the quick preset: a p99 is its
  * few slowest), and {@code openLoop80SendLagP99Us}, how late the probe itself sent. The probe's connections are
@@ -143,7 +144,7 @@ import perfmastery.support.VirtualThreads;
  * Cost under the quick preset (3 forks, 1 x 800 ms warm-up, 3 x 400 ms): per fork about 0.7 s for the fork's JVM,
  * 1 s to start the server's JVMs (up to N + 1 at once), {@value #CALIBRATION_WARM_UP_MILLIS} +
  * {@value #CALIBRATION_MILLIS} ms of calibration, 0.8 s of warm-up and its two {@value #WARM_UP_WINDOW_MILLIS} ms
- * open-loop windows, and 3 x (400 ms + 2 x 200 ms): about 6 s; 15 forks (5 rows) on JDK 21+, about 1.5 min; 12 on
+ * open-loop windows, and 3 x (400 ms + 2 x 225 ms): about 6 s; 15 forks (5 rows) on JDK 21+, about 1.5 min; 12 on
  * JDK 17, where {@code virtualThreads} is left out, about 1.2 min.
  *
  * <h2>What it does not measure</h2>
@@ -243,6 +244,8 @@ public class ClusterScalingBenchmark {
     static final long CALIBRATION_MILLIS = 300;
     /** The open-loop windows after a warm-up iteration: enough to compile the probe's path, not to measure. */
     static final long WARM_UP_WINDOW_MILLIS = 100;
+    /** Each open-loop window's lead-in, sent and not kept. */
+    static final long OPEN_LOOP_LEAD_IN_MILLIS = 25;
     /** fib(32) is a few milliseconds of CPU: beyond it the open-loop windows would hold too few requests for a p99. */
     static final int MAX_FIB = 32;
     /** Failed open-loop requests above this share of a window fail the iteration: a probe that fails measures nothing. */
@@ -530,6 +533,11 @@ public class ClusterScalingBenchmark {
     }
 
     private OpenLoopProbe.IterationResult openLoopWindow(OpenLoop openLoop) throws InterruptedException {
+        // A lead-in whose requests are not kept: the probe's threads, its connections and the server's loops wake
+        // from the pause, and the window measures the rate, not the first requests' wake-up.
+        openLoop.probe().startIteration();
+        Thread.sleep(OPEN_LOOP_LEAD_IN_MILLIS);
+        openLoop.probe().finishIteration(OPEN_LOOP_ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         openLoop.probe().startIteration();
         Thread.sleep(windowMillis);
         OpenLoopProbe.IterationResult result = openLoop.probe().finishIteration(OPEN_LOOP_ANSWER_TIMEOUT_SECONDS,
