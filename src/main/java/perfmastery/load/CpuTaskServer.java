@@ -55,7 +55,8 @@ public final class CpuTaskServer implements AutoCloseable {
     public static final String HANDLER_THREAD = "cpu-task-handler";
     /** fib(40) is about a second of CPU: beyond it a request is no longer "a task of stated size" but a stall. */
     public static final int MAX_N = 40;
-    static final String USAGE = "usage: CpuTaskServer <port 0..65535> <inline|pool|virtual> <threads 0..256> <reusePort true|false>";
+    static final String USAGE = "usage: CpuTaskServer <port 0..65535> <inline|pool|virtual> <threads 0..256>"
+            + " <reusePort true|false>";
     /** The kernel caps the accept queue at net.core.somaxconn. */
     private static final int BACKLOG = 1_024;
     private static final int MAX_REQUEST_BYTES = 2_048;
@@ -99,7 +100,8 @@ public final class CpuTaskServer implements AutoCloseable {
         final ByteBuffer in = ByteBuffer.allocate(MAX_REQUEST_BYTES);
     }
 
-    private CpuTaskServer(InetSocketAddress address, boolean reusePort, Handlers handlers, int threads) throws IOException {
+    private CpuTaskServer(InetSocketAddress address, boolean reusePort, Handlers handlers, int threads)
+            throws IOException {
         if (handlers == Handlers.POOL && threads < 1) {
             throw new IllegalArgumentException("a pool needs at least 1 thread, not " + threads);
         }

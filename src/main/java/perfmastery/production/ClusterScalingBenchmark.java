@@ -33,6 +33,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 
@@ -76,8 +77,8 @@ import perfmastery.support.VirtualThreads;
  * to share a port without a primary).</li>
  * <li>{@code processesWithWorkers}: N JVMs on one port as above, each handing its tasks to a pool of
  * {@value #WORKERS_PER_PROCESS} worker threads: the guide's cluster plus {@code worker_threads}. With N processes
- * the cores are already divided among them, so each pool is small: two workers, one computing while the other's
- * answer is written, and the CPU oversubscribed 2x.</li>
+ * the cores are already divided among them, so each pool is small; even two workers per process are 2N computing
+ * threads on N cores: the combination oversubscribes the cores, and the lesson shows what that costs.</li>
  * </ul>
  *
  * <p>Three figures per row, in one fork:
@@ -95,9 +96,9 @@ import perfmastery.support.VirtualThreads;
  * {@value #CALIBRATION_MILLIS} ms measured ({@code oneThreadRequestsPerSecond}). After each iteration's closed loop
  * has stopped, an open-loop probe ({@link OpenLoopProbe}, HdrHistogram, each request timed from its intended send
  * time, as wrk2) sends at 50 % for half an iteration's time, then at 80 %, each window after a lead-in of
- * {@value #OPEN_LOOP_LEAD_IN_MILLIS} ms whose requests are not kept (the probe and the servers wake from the pause): {@code openLoop50P50Us},
- * {@code openLoop50P99Us}, {@code openLoop80P50Us}, {@code openLoop80P99Us}, with {@code openLoop50Checks} and
- * {@code openLoop80Checks}, the requests they rest on (a few hundred per window in the quick preset: a p99 is its
+ * {@value #OPEN_LOOP_LEAD_IN_MILLIS} ms whose requests are not kept (the probe and the servers wake from the pause):
+ * {@code openLoop50P50Us}, {@code openLoop50P99Us}, {@code openLoop80P50Us}, {@code openLoop80P99Us}, with
+ * {@code openLoop50Checks} and {@code openLoop80Checks}, the requests they rest on (a few hundred per window in the quick preset: a p99 is its
  * few slowest), and {@code openLoop80SendLagP99Us}, how late the probe itself sent. The probe's connections are
  * opened first, 8 x N of them, and used in turn, so its requests spread over a reuse-port server's processes as its
  * connections do.</li>
@@ -236,7 +237,10 @@ public class ClusterScalingBenchmark {
     static final int CONNECTIONS_PER_CORE = 8;
     /** The workers of each process of processesWithWorkers. */
     static final int WORKERS_PER_PROCESS = 2;
-    /** Unanswered open-loop requests at most (each holds a connection), beyond which the probe waits and times late sends from their intended times. */
+    /**
+     * Unanswered open-loop requests at most (each holds a connection); beyond it the probe waits, and times the
+     * requests it sends late from their intended times.
+     */
     static final int OPEN_LOOP_MAX_OUTSTANDING = 64;
     static final double HALF = 0.5;
     static final double FOUR_FIFTHS = 0.8;
@@ -248,7 +252,7 @@ public class ClusterScalingBenchmark {
     static final long OPEN_LOOP_LEAD_IN_MILLIS = 25;
     /** fib(32) is a few milliseconds of CPU: beyond it the open-loop windows would hold too few requests for a p99. */
     static final int MAX_FIB = 32;
-    /** Failed open-loop requests above this share of a window fail the iteration: a probe that fails measures nothing. */
+    /** Failed open-loop requests above this share of a window fail the iteration: a failing probe measures nothing. */
     static final double MAX_OPEN_LOOP_ERROR_SHARE = 0.01;
     private static final long OPEN_LOOP_ANSWER_TIMEOUT_SECONDS = 60;
     private static final double MIB = 1024.0 * 1024.0;
@@ -340,13 +344,23 @@ public class ClusterScalingBenchmark {
     IterationFigures lastIteration;
 
     @Setup(Level.Trial)
-    public void setUp() throws Exception {
+    public void setUp(BenchmarkParams params) throws Exception {
+        if (params.getThreads() != 1) {
+            throw new IllegalArgumentException("ClusterScalingBenchmark runs its closed loop on one JMH thread, not "
+                    + params.getThreads() + ": drop -t (the load's connections scale with the cores instead)");
+        }
+        setUp();
+    }
+
+    /** The setup without JMH's parameters (tests). */
+    void setUp() throws Exception {
         kind = ServerKind.parse(server);
         if (kind == ServerKind.VIRTUAL_THREADS) {
             VirtualThreads.requireAvailable();
         }
         if (fib < 1 || fib > MAX_FIB) {
-            throw new IllegalArgumentException("fib must be an integer in 1.." + MAX_FIB + " (the n of /fib/n), not " + fib);
+            throw new IllegalArgumentException("fib must be an integer in 1.." + MAX_FIB + " (the n of /fib/n), not "
+                    + fib);
         }
         cores = Runtime.getRuntime().availableProcessors();
         path = "/fib/" + fib;
@@ -436,9 +450,11 @@ public class ClusterScalingBenchmark {
     private OpenLoop startOpenLoop(double shareOfOneThread) throws IOException {
         int rate = (int) Math.max(1, Math.round(shareOfOneThread * oneThreadRequestsPerSecond));
         OpenLoopHttpClient[] client = new OpenLoopHttpClient[1];
-        OpenLoopProbe probe = OpenLoopProbe.start(rate, OPEN_LOOP_MAX_OUTSTANDING, intended -> client[0].send(intended));
+        OpenLoopProbe probe = OpenLoopProbe.start(rate, OPEN_LOOP_MAX_OUTSTANDING,
+                intended -> client[0].send(intended));
         try {
-            client[0] = OpenLoopHttpClient.start(servers.address(), path, expectedBody, OPEN_LOOP_MAX_OUTSTANDING, probe);
+            client[0] = OpenLoopHttpClient.start(servers.address(), path, expectedBody, OPEN_LOOP_MAX_OUTSTANDING,
+                    probe);
             client[0].openConnections(CONNECTIONS_PER_CORE * cores);
         } catch (IOException | RuntimeException e) {
             closeQuietly(probe, client[0], e);
@@ -515,7 +531,8 @@ public class ClusterScalingBenchmark {
         recordOpenLoop("openLoop50", figures.half());
         recordOpenLoop("openLoop80", figures.fourFifths());
         if (figures.fourFifths().sendLag().getTotalCount() > 0) {
-            Gauges.record("openLoop80SendLagP99Us", figures.fourFifths().sendLag().getValueAtPercentile(99) / 1_000.0, "us");
+            Gauges.record("openLoop80SendLagP99Us", figures.fourFifths().sendLag().getValueAtPercentile(99) / 1_000.0,
+                    "us");
         }
         Gauges.record("openLoopErrors", figures.half().errors() + figures.fourFifths().errors(), "#");
         if (!Double.isNaN(figures.serverRssMiB())) {

@@ -211,7 +211,8 @@ class ClusterScalingBenchmarkTest {
                 "reusePortProcesses", Integer.toString(FIB))).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<Long> children = new ArrayList<>();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.US_ASCII));
+            BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(),
+                    StandardCharsets.US_ASCII));
             String line = out.readLine();
             assertTrue(line != null && line.startsWith("pids "), "the parent set the lesson up: " + line);
             for (String pid : line.substring("pids ".length()).trim().split(" ")) {
@@ -302,7 +303,8 @@ class ClusterScalingBenchmarkTest {
             assertEquals("openLoop80P99Us", claim.metric());
             assertEquals("saturated[server=oneThread]", claim.baseline(), "against one thread at the same offered rate");
             // One thread at 80 % works a backlog off with 20 % of a core; N = 2 cores at 40 % each with 60 %: 3x.
-            double backlogSpeedUp = (1 - ClusterScalingBenchmark.FOUR_FIFTHS / 2) / (1 - ClusterScalingBenchmark.FOUR_FIFTHS);
+            double fourFifths = ClusterScalingBenchmark.FOUR_FIFTHS;
+            double backlogSpeedUp = (1 - fourFifths / 2) / (1 - fourFifths);
             assertEquals(backlogSpeedUp / 2, claim.factor(), 1e-9, id + ": half of the 3x");
         }
         assertTrue(claim("cores-do-not-shorten-one-request").factor() < 1,
@@ -405,7 +407,8 @@ class ClusterScalingBenchmarkTest {
             Map<String, String> headers = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
-                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
             }
             byte[] body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
             return new Answer(status, headers, new String(body, StandardCharsets.UTF_8));
