@@ -104,7 +104,9 @@ import perfmastery.support.VirtualThreads;
  * connections do.</li>
  * <li><b>Resident memory</b> of the whole server: the sum of its processes' {@code VmRSS} after the iteration
  * ({@code serverRssMiB}), and per process ({@code rssPerProcessMiB}). VmRSS counts the pages a JVM shares with
- * the others (the JDK's libraries, its class-data archive) in each, as {@code ps} and per-process accounting do.</li>
+ * the others (the JDK's libraries, its class-data archive) in each, as {@code ps} and per-process accounting do.
+ * The children's heap is pinned ({@code -Xms64m -Xmx64m}) and not pre-touched: VmRSS holds the heap pages a server
+ * has touched, which is what a server of this size costs, not its reservation.</li>
  * </ol>
  * The claims on throughput read {@code scalingPerCore}: the iteration's requests per second over N times the
  * one-thread rate of the same fork, 1.0 for perfect scaling on the host's N cores ({@code hostCores}), whatever N
