@@ -159,6 +159,18 @@ public final class OpenLoopHttpClient implements AutoCloseable {
         return connection;
     }
 
+    /**
+     * Opens connections until {@code count} are open (at most the client's bound) and leaves them idle. Checks take
+     * the connection idle longest, so they then go to each in turn: a server of several processes sharing a port
+     * gets its connections, and so its checks, spread over its processes as the kernel spreads connections, where
+     * the one or two connections a light probe would open by itself could all reach one process.
+     */
+    public void openConnections(int count) throws IOException {
+        while (open.size() < Math.min(count, maxConnections)) {
+            idle.add(connect());
+        }
+    }
+
     /** The reader thread: registers each connection that carries a request, and reads answers. */
     private void read() {
         try {
