@@ -107,6 +107,8 @@ function histogramOf(samples) {
  */
 async function iterate(bench, durationMs, sample, batch) {
     const { op } = bench;
+    // An async op may stand for several operations (JMH's @OperationsPerInvocation), e.g. a batch of requests.
+    const opsPerCall = bench.opsPerCall ?? 1;
     const budget = BigInt(Math.round(durationMs * 1e6));
     const samples = sample ? [] : null;
     let ops = 0;
@@ -117,7 +119,7 @@ async function iterate(bench, durationMs, sample, batch) {
             const t0 = now;
             consume(await op());
             now = process.hrtime.bigint();
-            ops++;
+            ops += opsPerCall;
             if (sample) {
                 samples.push(Number(now - t0));
             }

@@ -13,7 +13,7 @@ import { newConsumer, burst, checksumOf, message, CAPACITY } from '../bench/back
 import { generate, treeModel, streaming } from '../bench/json-parsing.mjs';
 import { trivialTask, newWorkerPerTask, startPooledWorker, childProcess } from '../bench/worker-startup.mjs';
 import { startMessenger, checksum, payload } from '../bench/worker-messaging.mjs';
-import { startServer, EXPECTED_ANSWER, BATCH } from '../bench/cluster-scaling.mjs';
+import { startServer, expectedAnswer, BATCH } from '../bench/cluster-scaling.mjs';
 
 const FIB = [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55];
 
@@ -170,10 +170,11 @@ test('worker messaging: copied, transferred and shared answer the payload\'s che
     }
 });
 
-test('cluster: single and cluster servers answer every request of a batch with fib(20)', async () => {
-    assert.equal(EXPECTED_ANSWER, '6765');
-    for (const mode of ['single', 'cluster']) {
-        const server = await startServer(mode);
+test('cluster: oneThread and reusePortProcesses servers answer every request of a batch with fib(n)', async () => {
+    assert.equal(expectedAnswer(20), '6765');
+    assert.equal(expectedAnswer(25), '75025');
+    for (const mode of ['oneThread', 'reusePortProcesses']) {
+        const server = await startServer(mode, 20);
         try {
             assert.equal(await server.batch(), BATCH);
             assert.ok(server.workers >= 1);
