@@ -317,13 +317,15 @@ public final class RegressionGate {
         double between = interleaved ? 0 : BetweenRuns.VARIANCE;
         Map<String, Row> baseRows = RunComparison.byKey(base);
         List<Test> out = new ArrayList<>();
+        Map<String, Row> headRows = RunComparison.byKey(head);
         for (Row h : head.rows()) {
             Row b = baseRows.get(h.key());
-            if (b == null || !Objects.equals(b.mode(), h.mode())) {
-                continue;
-            }
             String name = h.shortName() + RunComparison.paramsSuffix(h) + " " + h.mode()
                     + (h.threads() > 1 ? " " + h.threads() + " threads" : "");
+            if (b == null) {
+                out.add(new Test(name, Double.NaN, Double.NaN, Double.NaN, "on the head only: listed, not gated"));
+                continue;
+            }
             Metric pb = b.primary();
             Metric ph = Units.convert(h.primary(), pb.unit());
             if (ph == null) {
@@ -350,6 +352,13 @@ public final class RegressionGate {
                     out.add(test(name + " p99", roundLogs(qb.forks(), roundsBase, 0), roundLogs(qh.forks(), roundsHead, 0),
                             true, interleaved, between, BetweenRuns.DF));
                 }
+            }
+        }
+        for (Row b : base.rows()) {
+            if (!headRows.containsKey(b.key())) {
+                out.add(new Test(b.shortName() + RunComparison.paramsSuffix(b) + " " + b.mode()
+                        + (b.threads() > 1 ? " " + b.threads() + " threads" : ""), Double.NaN, Double.NaN, Double.NaN,
+                        "on the base only: listed, not gated"));
             }
         }
         return out;

@@ -42,6 +42,38 @@ final class CompareWith {
     private CompareWith() {
     }
 
+    /**
+     * The plan of a --compare-with run: its one pair as two sides, base and head, the base with its own selection
+     * (the same regexes over the base's benchmark list).
+     */
+    static RunMain.Plan plan(RunMain.Plan plan, List<Benchmark> headSelected, Path callerDir, Path projectDir,
+                             java.io.PrintStream out) throws UsageError {
+        RunOptions options = plan.options();
+        if (plan.pairs().size() != 1) {
+            throw new UsageError("--compare-with runs base and head on one JDK and one flag set: give at most one"
+                    + " --jdk and one --jvm-args");
+        }
+        Base base = resolve(options.compareWith(), callerDir, projectDir, out);
+        List<Benchmark> baseSelected;
+        try {
+            baseSelected = BenchmarkSelection.matching(base.benchmarks(), plan.jmhArgs().includes(),
+                    plan.jmhArgs().excludes());
+        } catch (UsageError e) {
+            throw new UsageError("--compare-with " + options.compareWith() + ": the base has no benchmark in common"
+                    + " with this selection (" + e.getMessage() + ")");
+        }
+        checkCommon(baseSelected, headSelected, base.jar());
+        Pair pair = plan.pairs().get(0);
+        Jdk jdk = pair.jdk();
+        java.util.Map<Jdk, BenchmarkSelection> baseSelections = java.util.Map.of(jdk, BenchmarkSelection.forJdk(
+                baseSelected, plan.jmhArgs()::param, jdk.hasVirtualThreads(), "JDK " + jdk.version(),
+                plan.forkPlan()::forksPerInvocation));
+        out.println("Comparing with the base " + base.description() + ": rows are matched by benchmark, mode, params"
+                + " and threads; a row on one side only is listed, never gated");
+        return new RunMain.Plan(options, plan.jmhArgs(), List.of(pair.asSide(BASE, base.jar()), pair.asSide(HEAD, null)),
+                plan.selections(), plan.asyncLibrary(), plan.forkPlan(), plan.userArgs(), baseSelections);
+    }
+
     /** The base named by {@code spec}: an existing file is a jar, anything else a git ref of {@code projectDir}. */
     static Base resolve(String spec, Path callerDir, Path projectDir, java.io.PrintStream out) throws UsageError {
         Path asFile = callerDir.resolve(spec).normalize();

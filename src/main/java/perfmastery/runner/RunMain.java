@@ -206,30 +206,8 @@ public final class RunMain {
             pair.jdk().checkAccepts(pair.forkFlags(List.of()), pair.userFlags().isEmpty() ? "the fork flags"
                     : "--jvm-args \"" + String.join(" ", pair.userFlags()) + "\"");
         }
-        if (options.compareWith() == null) {
-            return new Plan(options, jmhArgs, pairs, selections, asyncLibrary, forkPlan, userArgs);
-        }
-        if (pairs.size() != 1) {
-            throw new UsageError("--compare-with runs base and head on one JDK and one flag set: give at most one"
-                    + " --jdk and one --jvm-args");
-        }
-        CompareWith.Base base = CompareWith.resolve(options.compareWith(), callerDir, projectDir, out);
-        List<Benchmark> baseSelected;
-        try {
-            baseSelected = BenchmarkSelection.matching(base.benchmarks(), jmhArgs.includes(), jmhArgs.excludes());
-        } catch (UsageError e) {
-            throw new UsageError("--compare-with " + options.compareWith() + ": the base has no benchmark in common"
-                    + " with this selection (" + e.getMessage() + ")");
-        }
-        CompareWith.checkCommon(baseSelected, selected, base.jar());
-        Jdk jdk = pairs.get(0).jdk();
-        Map<Jdk, BenchmarkSelection> baseSelections = Map.of(jdk, BenchmarkSelection.forJdk(baseSelected, jmhArgs::param,
-                jdk.hasVirtualThreads(), "JDK " + jdk.version(), forkPlan::forksPerInvocation));
-        out.println("Comparing with the base " + base.description() + ": rows are matched by benchmark, mode, params"
-                + " and threads; a row on one side only is listed, never gated");
-        return new Plan(options, jmhArgs, List.of(pairs.get(0).asSide(CompareWith.BASE, base.jar()),
-                pairs.get(0).asSide(CompareWith.HEAD, null)), selections, asyncLibrary, forkPlan, userArgs,
-                baseSelections);
+        Plan plan = new Plan(options, jmhArgs, pairs, selections, asyncLibrary, forkPlan, userArgs);
+        return options.compareWith() == null ? plan : CompareWith.plan(plan, selected, callerDir, projectDir, out);
     }
 
     private List<Benchmark> readBenchmarkList() throws UsageError {

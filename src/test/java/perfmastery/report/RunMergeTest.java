@@ -215,6 +215,34 @@ class RunMergeTest {
         }
     }
 
+    /** The sidecar of {@code json} with a run id, as the runner writes it since issue 20. */
+    static Path withRunId(Path json, String runId) throws Exception {
+        Path sidecar = RunMetadata.sidecarOf(json);
+        Files.writeString(sidecar, Files.readString(sidecar).replaceFirst("\\{", "{\n  \"runId\" : \"" + runId + "\","));
+        return json;
+    }
+
+    @Test
+    void onlyThePartsOfOneInvocationMergeAndTwoInvocationsAreComparedAndGated() throws Exception {
+        List<Object> files = new ArrayList<>();
+        for (String run : List.of("r1", "r2")) {
+            files.add(withRunId(withSidecar(ratioLesson("17.0.15", 1, RUNNER_17),
+                    dir.resolve(run + "-shard1--jdk-17.0.15.json"), "17.0.15", Meta.quiet("1/2")), run));
+            files.add(withRunId(withSidecar(fastestLesson("17.0.15", 1, RUNNER_17),
+                    dir.resolve(run + "-shard2--jdk-17.0.15.json"), "17.0.15", Meta.quiet("2/2")), run));
+        }
+        ReportMainTest.Result r = report("runs", files.toArray());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("(2 run(s), 1 comparison(s)"), r.out());
+        assertTrue(inputs(r).contains("2 files merged into one run (r1-shard1--jdk-17.0.15.json,"
+                + " r1-shard2--jdk-17.0.15.json)"), inputs(r));
+        assertTrue(r.err().contains("they come from different invocations (run ids r1 and r2), so they are compared,"
+                + " not merged; they share an identity"), r.err());
+        String md = r.file("report.md");
+        assertTrue(md.contains("## Regression gate") && md.contains("NOT interleaved"), md);
+        assertTrue(md.indexOf("## Regression gate") < md.indexOf("## Run comparison 1"), "the gate's table opens");
+    }
+
     @Test
     void aThirdFileJoinsTheRunItSharesNoRowWith() throws Exception {
         // Two shards run twice (a rerun collected beside the first): with --allow-duplicate-rows, two whole runs.
