@@ -33,6 +33,8 @@ if [[ -z "$out" ]]; then
     out="$(mktemp -d "${TMPDIR:-/tmp}/ci-local.XXXXXX")"
 fi
 mkdir -p "$out/shards"
+# The shards run as separate invocations: one run id makes them parts of one run for the report's merge.
+export PERFMASTERY_RUN_ID="${PERFMASTERY_RUN_ID:-ci-local-$(date -u +%Y%m%dT%H%M%S)-$$}"
 status=0
 for jdk in "${jdks[@]}"; do
     feature="$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 \

@@ -56,6 +56,13 @@ final class ReportBuilder {
     private final Map<String, java.util.function.Supplier<String>> chartTasks = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
     private final ClaimChecker claims = new ClaimChecker(warnings);
+    private double gateMargin = RegressionGate.DEFAULT_MARGIN;
+
+    /** The regression gate's margin ({@code --margin}), {@link RegressionGate#DEFAULT_MARGIN} unless set. */
+    ReportBuilder gateMargin(double margin) {
+        this.gateMargin = margin;
+        return this;
+    }
 
     /**
      * @param runs     the FILE arguments, labelled
@@ -138,6 +145,7 @@ final class ReportBuilder {
         doc.paragraph(METHOD);
         // The findings go first, right under the title: they link to the lesson sections made above.
         doc.insert(1, Findings.build(runs, verdicts, comparisons, lessons::keyOf));
+        doc.insert(1, GateSection.of(comparisons, !baselines.isEmpty(), gateMargin).doc());
         // Each chart is independent of the others (its own JFreeChart and SVGGraphics2D): draw them in parallel.
         Map<String, String> charts = new LinkedHashMap<>();
         chartTasks.entrySet().parallelStream().map(e -> Map.entry(e.getKey(), e.getValue().get())).toList()

@@ -20,15 +20,17 @@ import java.util.Set;
  * DIR/claims.csv. Each file's sidecar ({@code FILE.run.json}) is read where present, and the files of one run
  * identity are merged into one run ({@link RunMerge}, which states the rule).
  *
- * <p>Exit codes: 0 done; 1 done, but {@code --fail-on} found a REFUTED claim or a regression (and nothing else:
- * 1 is the gate's alone; an INCONCLUSIVE claim is not a failure, the data could not tell); 2 bad input or usage
- * (one line on stderr naming the file); 3 an internal error, a bug of the report (one line naming the exception
- * and where it was thrown).
+ * <p>Exit codes: 0 done (also when the regression gate leaves rows undecided: a warning says so); 1 done, but
+ * {@code --fail-on claims} found a REFUTED claim (an INCONCLUSIVE claim is not a failure, the data could not tell);
+ * 2 bad input or usage (one line on stderr naming the file); 3 an internal error, a bug of the report (one line
+ * naming the exception and where it was thrown); 4 ({@link perfmastery.runner.ExitCode#REGRESSION}) done, but
+ * {@code --fail-on regressions} found a regression ({@link RegressionGate}: head/base wholly above 1 + margin,
+ * Holm over the run's rows × metrics).
  */
 public final class ReportMain {
 
     static final String USAGE = "usage: report [--out DIR] [--baseline FILE]... [--fail-on claims|regressions]"
-            + " [--merge] [--allow-duplicate-rows] FILE.json...";
+            + " [--margin P%] [--merge] [--allow-duplicate-rows] FILE.json...";
     /** Where the report goes without --out: ./report under the current directory. */
     static final String DEFAULT_OUT = "report";
 
@@ -64,6 +66,7 @@ public final class ReportMain {
         String failOn = null;
         boolean mergeWithoutSidecars = false;
         boolean allowDuplicateRows = false;
+        double margin = RegressionGate.DEFAULT_MARGIN;
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -79,13 +82,15 @@ public final class ReportMain {
                             + " later one run b; --baseline (repeatable, merged by the same rule) is run a instead:"
                             + " one baseline run for every run, or with several each run's own (same JDK and flags)."
                             + " --fail-on claims exits 1 when a claim is REFUTED (INCONCLUSIVE is not a failure);"
-                            + " --fail-on regressions exits 1 when a row is significantly slower or allocates more"
-                            + " than in the baseline.");
+                            + " --fail-on regressions exits 4 when the regression gate finds a row slower (or"
+                            + " allocating more) than the baseline by more than --margin (default 5%), Holm over the"
+                            + " run's rows x metrics at 5 %; undecided rows are a warning, exit 0. Files of different"
+                            + " invocations (sidecar run ids) are different runs: compared, never merged.");
                     return 0;
                 }
                 case "--merge" -> mergeWithoutSidecars = true;
                 case "--allow-duplicate-rows" -> allowDuplicateRows = true;
-                case "--out", "--baseline", "--fail-on" -> {
+                case "--out", "--baseline", "--fail-on", "--margin" -> {
                     if (i + 1 >= args.length) {
                         err.println("report: " + arg + " needs a value; " + USAGE);
                         return 2;
@@ -95,6 +100,13 @@ public final class ReportMain {
                         outDir = Path.of(value);
                     } else if (arg.equals("--baseline")) {
                         baselineFiles.add(Path.of(value));
+                    } else if (arg.equals("--margin")) {
+                        try {
+                            margin = RegressionGate.parseMargin(value);
+                        } catch (IllegalArgumentException e) {
+                            err.println("report: " + e.getMessage());
+                            return 2;
+                        }
                     } else if (value.equals("claims") || value.equals("regressions")) {
                         failOn = value;
                     } else {
@@ -158,7 +170,8 @@ public final class ReportMain {
         List<String> inputWarnings = new ArrayList<>(mergedBaselines.warnings());
         inputWarnings.addAll(merged.warnings());
 
-        ReportBuilder.Output report = new ReportBuilder().build(runs, baselines, inputWarnings);
+        ReportBuilder.Output report = new ReportBuilder().gateMargin(margin).build(runs, baselines, inputWarnings);
+        GateSection.Gate gate = GateSection.of(report.comparisons(), !baselines.isEmpty(), margin);
         try {
             write(outDir, report);
         } catch (IOException | UncheckedIOException e) {
@@ -172,20 +185,27 @@ public final class ReportMain {
         long refuted = count(report, ClaimChecker.REFUTED);
         long inconclusive = count(report, ClaimChecker.INCONCLUSIVE);
         long unmeasured = count(report, ClaimChecker.NOT_MEASURED);
-        long regressions = report.comparisons().stream().flatMap(c -> c.lines().stream())
-                .filter(RunComparison.Line::regression).count();
+        long regressions = gate.count(RegressionGate.Verdict.REGRESSION);
+        String undecided = gate.undecidedWarning();
+        if (undecided != null) {
+            err.println("report: warning: " + undecided);
+        }
         out.println("report: wrote " + outDir.resolve("report.md") + " and report.html (" + runs.size() + " run(s), "
                 + report.comparisons().size() + " comparison(s); claims: " + confirmed + " confirmed, " + refuted
-                + " refuted, " + inconclusive + " inconclusive, " + unmeasured + " not measured; " + regressions
-                + " significantly worse row(s))");
+                + " refuted, " + inconclusive + " inconclusive, " + unmeasured + " not measured; regression gate: "
+                + (gate.gated().isEmpty() ? "no gated comparison" : regressions + " regression(s), "
+                + gate.count(RegressionGate.Verdict.UNDECIDED) + " undecided, margin " + GateSection.percent(margin))
+                + ")");
         if ("claims".equals(failOn) && refuted > 0) {
             err.println("report: --fail-on claims: " + refuted + " claim(s) REFUTED (INCONCLUSIVE ones do not fail)");
             return 1;
         }
         if ("regressions".equals(failOn) && regressions > 0) {
-            err.println("report: --fail-on regressions: " + regressions + " row(s) significantly slower or"
-                    + " allocating more than in the baseline (by at least 3 %)");
-            return 1;
+            err.println("report: --fail-on regressions: " + regressions + " row(s) slower or allocating more than the"
+                    + " baseline by more than the " + GateSection.percent(margin) + " margin (Holm over "
+                    + gate.family() + " rows x metrics at " + RegressionGate.ALPHA + "); exit "
+                    + perfmastery.runner.ExitCode.REGRESSION);
+            return perfmastery.runner.ExitCode.REGRESSION;
         }
         return 0;
     }

@@ -21,12 +21,16 @@ import java.util.Set;
  * ({@code --merge}); then their identity is the JDK version, the VM and the JVM arguments all their rows share.
  * A file with a sidecar and one without are never merged.
  *
- * <p><b>A row twice.</b> Two files of one identity that hold the same row (benchmark, mode, params, threads)
- * are two runs of it, not two parts of one: their forks are not one sample (they may come from two machines
- * of one kind, or two sessions). The merge refuses them ({@link BadInputException}: exit 2, one line naming
- * both files and the row) unless the caller allows duplicate rows; then such a file starts a run of its own
- * (each file joins the first run of its identity it shares no row with), with a warning. The same file given
- * twice is never merged with itself.
+ * <p><b>One invocation.</b> Merging applies only to the parts of one invocation of the runner: its shards and its
+ * rounds. The runner writes the invocation's run id into each sidecar ({@code runId}; the shards of one CI run share
+ * it). Files with different run ids are different runs, whatever else they share: they are compared, never merged,
+ * and a warning says that they share an identity, so that a difference between them is time or machine state.
+ *
+ * <p><b>A row twice.</b> Two files of one identity that hold the same row (benchmark, mode, params, threads) are
+ * two runs of it, not two parts of one (older sidecars carry no run id, and this is how they tell): such a file
+ * starts a run of its own (each file joins the first run of its identity it shares no row with), with a warning,
+ * and the runs are compared. {@code --allow-duplicate-rows} is accepted as before and changes nothing. The same
+ * file given twice is never merged with itself.
  */
 final class RunMerge {
 
@@ -73,15 +77,10 @@ final class RunMerge {
                         .filter(r -> r.rows().stream().anyMatch(o -> o.key().equals(key))).findFirst().orElseThrow();
                 String rowText = row.shortName() + RunComparison.paramsSuffix(row) + " " + row.mode()
                         + (row.threads() > 1 ? " " + row.threads() + " threads" : "");
-                if (!allowDuplicateRows) {
-                    throw new BadInputException(other.file() + " and " + file.file() + " both hold " + rowText
-                            + " under one " + what + "run identity (" + identityText(file) + "): forks of two runs"
-                            + " are not one sample, so they are not merged; pass one of them, or"
-                            + " --allow-duplicate-rows to report them as separate runs");
-                }
                 warnings.add(other.fileName() + " and " + file.fileName() + " both hold " + rowText + " under one "
-                        + what + "run identity (" + identityText(file) + "): kept as separate runs"
-                        + " (--allow-duplicate-rows); forks of two runs are not one sample");
+                        + what + "run identity (" + identityText(file) + "): they are two runs, compared and not"
+                        + " merged (forks of two runs are not one sample); they share an identity, so a difference"
+                        + " between them is time or machine state");
             }
             if (target == null) {
                 bins.add(new ArrayList<>(List.of(file)));
@@ -161,6 +160,9 @@ final class RunMerge {
             parts.add(s.machineKind());
             parts.add(Objects.toString(s.commit()));
             parts.add(Objects.toString(s.dirty()));
+            // Parts of one invocation only: another run id is another run. A compare-with run's sides are two runs.
+            parts.add(Objects.toString(s.runId()));
+            parts.add(Objects.toString(s.side()));
         }
         return String.join("\u0000", parts);
     }
@@ -238,6 +240,14 @@ final class RunMerge {
         } else if (!Objects.equals(sa.dirty(), sb.dirty())) {
             reasons.add("one tree had uncommitted changes (" + (Boolean.TRUE.equals(sa.dirty()) ? a : b).fileName()
                     + " is dirty)");
+        }
+        if (reasons.isEmpty() && !Objects.equals(sa.runId(), sb.runId())) {
+            return "they come from different invocations (run ids " + sa.runId() + " and " + sb.runId() + "), so they"
+                    + " are compared, not merged; they share an identity, so a difference between them is time or"
+                    + " machine state, not code";
+        }
+        if (reasons.isEmpty() && !Objects.equals(sa.side(), sb.side())) {
+            return "they are the " + sa.side() + " and " + sb.side() + " sides of one --compare-with run";
         }
         return reasons.isEmpty() ? null : String.join(" and ", reasons);
     }

@@ -26,11 +26,26 @@ import tools.jackson.databind.json.JsonMapper;
  * @param loadAfter   the same after the run, or null
  * @param otherCores  the cores other processes kept busy on average while the run ran (the machine's CPU time
  *                    less the run's own), or null when the runner could not read it
+ * @param rounds      how many rounds the forks were spread over, or null (older sidecars)
+ * @param runId       the invocation that wrote the file (its shards share it), or null (older sidecars): files of
+ *                    different invocations are different runs, never merged ({@link RunMerge})
+ * @param side        "base" or "head" in a {@code --compare-with} run, else null
  */
 record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, String kernel, String os, String arch,
                String container, String virtualMachine, String hostname, String commit, Boolean dirty, String preset,
                String jdkVersion, List<String> jvmFlags, List<String> jmhCommands, String start, String end,
-               List<Double> loadBefore, List<Double> loadAfter, String shard, Double otherCores) {
+               List<Double> loadBefore, List<Double> loadAfter, String shard, Double otherCores, Integer rounds,
+               String runId, String side) {
+
+    /** A sidecar without rounds, run id and side (written before the runner recorded them). */
+    Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, String kernel, String os, String arch,
+            String container, String virtualMachine, String hostname, String commit, Boolean dirty, String preset,
+            String jdkVersion, List<String> jvmFlags, List<String> jmhCommands, String start, String end,
+            List<Double> loadBefore, List<Double> loadAfter, String shard, Double otherCores) {
+        this(file, cpuModel, cores, memoryBytes, kernel, os, arch, container, virtualMachine, hostname, commit, dirty,
+                preset, jdkVersion, jvmFlags, jmhCommands, start, end, loadBefore, loadAfter, shard, otherCores, null,
+                null, null);
+    }
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final double GIB = 1024.0 * 1024 * 1024;
@@ -83,13 +98,15 @@ record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, Stri
             }
             Long cores = wholeNumber(machine, "cores", Integer.MAX_VALUE);
             Long memory = wholeNumber(machine, "memoryBytes", Long.MAX_VALUE);
+            Long rounds = wholeNumber(root, "rounds", Integer.MAX_VALUE);
             sidecar = new Sidecar(file, text(machine, "cpuModel"), cores == null ? null : cores.intValue(),
                     memory == null ? null : memory.longValue(), text(machine, "kernel"), text(machine, "os"),
                     text(machine, "arch"), text(machine, "container"), text(machine, "virtualMachine"),
                     text(machine, "hostname"), text(source, "commit"), bool(source, "dirty"), text(root, "preset"),
                     text(root, "jdkVersion"), texts(root, "jvmFlags"), texts(root, "jmhCommands"),
                     text(root, "start"), text(root, "end"), load(root, "loadAverageBefore"),
-                    load(root, "loadAverageAfter"), text(root, "shard"), decimal(root, "otherProcessesCores"));
+                    load(root, "loadAverageAfter"), text(root, "shard"), decimal(root, "otherProcessesCores"),
+                    rounds == null ? null : rounds.intValue(), text(root, "runId"), text(root, "side"));
         } catch (WrongType e) {
             warnings.add(name + ": " + e.getMessage() + "; " + IGNORED);
             return null;

@@ -11,6 +11,12 @@ public final class ExitCode {
     public static final int BAD_INPUT = 2;
     /** The results could not be written (disk full, permissions) or another JMH run holds its lock. */
     public static final int CANNOT_WRITE = 3;
+    /**
+     * The regression gate found a row slower, or allocating more, than the base by more than the margin
+     * ({@code --compare-with}, or {@code report --fail-on regressions}); see docs/gate.md. Rows the gate leaves
+     * undecided are a warning with exit 0.
+     */
+    public static final int REGRESSION = 4;
 
     private ExitCode() {
     }

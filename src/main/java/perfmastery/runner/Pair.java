@@ -1,5 +1,6 @@
 package perfmastery.runner;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -7,14 +8,26 @@ import java.util.Set;
 
 /**
  * One JMH run of the invocation: a JDK with one set of the user's fork flags. Its label names its
- * files: {@code jdk-<java.version>[-<flag-set label>]}.json and .log.
+ * files: {@code jdk-<java.version>[-<flag-set label>]}.json and .log. In a {@code --compare-with} run each side
+ * is a pair of its own ({@link CompareWith}): {@code side} is "base" or "head", and the base's benchmarks come from
+ * {@code benchmarksJar} (null: the runner's own jar).
  */
-public record Pair(Jdk jdk, List<String> userFlags, String label) {
+public record Pair(Jdk jdk, List<String> userFlags, String label, Path benchmarksJar, String side) {
 
     private static final int MAX_FLAG_LABEL = 60;
 
     public Pair {
         userFlags = List.copyOf(userFlags);
+    }
+
+    /** A pair of an ordinary run: the runner's own jar, no side. */
+    public Pair(Jdk jdk, List<String> userFlags, String label) {
+        this(jdk, userFlags, label, null, null);
+    }
+
+    /** This pair as one side of a compare-with run, its files labelled {@code <side>-<label>}. */
+    public Pair asSide(String newSide, Path jar) {
+        return new Pair(jdk, userFlags, newSide + "-" + label, jar, newSide);
     }
 
     /** Every JDK with every flag set, JDK by JDK, in the order given; labels made unique with -2, -3. */
@@ -80,6 +93,7 @@ public record Pair(Jdk jdk, List<String> userFlags, String label) {
 
     public String describe() {
         return label + ": " + jdk.java() + " (" + jdk.version() + ")"
-                + (userFlags.isEmpty() ? "" : " with " + String.join(" ", userFlags));
+                + (userFlags.isEmpty() ? "" : " with " + String.join(" ", userFlags))
+                + (benchmarksJar == null ? "" : ", benchmarks from " + benchmarksJar);
     }
 }

@@ -58,6 +58,10 @@ public final class RunMain {
     private boolean nodeAsked;
     private Optional<NodeRuntime> node = Optional.empty();
     private Optional<Path> nodeJson = Optional.empty();
+    /** This invocation's run id, written into every sidecar (its shards share it: {@link RunMetadata#runId}). */
+    private final String runId;
+    /** The report's exit code (the regression gate's {@link ExitCode#REGRESSION} in a --compare-with run). */
+    private int reportExit;
 
     RunMain(Path projectDir, Path jar, Map<String, String> env, PrintStream out, PrintStream err) {
         this(projectDir, projectDir, jar, env, out, err);
@@ -70,6 +74,7 @@ public final class RunMain {
         this.env = env;
         this.out = out;
         this.err = err;
+        this.runId = RunMetadata.runId(env);
     }
 
     public static void main(String[] args) {
@@ -131,7 +136,18 @@ public final class RunMain {
 
     /** Everything one run needs, checked: nothing in it can be a user mistake any more. */
     record Plan(RunOptions options, JmhArgs jmhArgs, List<Pair> pairs, Map<Jdk, BenchmarkSelection> selections,
-            Optional<Path> asyncLibrary, ForkPlan forkPlan, List<String> userArgs) {
+            Optional<Path> asyncLibrary, ForkPlan forkPlan, List<String> userArgs,
+            Map<Jdk, BenchmarkSelection> baseSelections) {
+
+        Plan(RunOptions options, JmhArgs jmhArgs, List<Pair> pairs, Map<Jdk, BenchmarkSelection> selections,
+             Optional<Path> asyncLibrary, ForkPlan forkPlan, List<String> userArgs) {
+            this(options, jmhArgs, pairs, selections, asyncLibrary, forkPlan, userArgs, Map.of());
+        }
+
+        /** The pair's selection: the base's own in a --compare-with run, else its JDK's. */
+        BenchmarkSelection selectionFor(Pair pair) {
+            return CompareWith.BASE.equals(pair.side()) ? baseSelections.get(pair.jdk()) : selections.get(pair.jdk());
+        }
     }
 
     Plan prepare(RunOptions options) throws UsageError {
@@ -196,7 +212,8 @@ public final class RunMain {
             pair.jdk().checkAccepts(pair.forkFlags(List.of()), pair.userFlags().isEmpty() ? "the fork flags"
                     : "--jvm-args \"" + String.join(" ", pair.userFlags()) + "\"");
         }
-        return new Plan(options, jmhArgs, pairs, selections, asyncLibrary, forkPlan, userArgs);
+        Plan plan = new Plan(options, jmhArgs, pairs, selections, asyncLibrary, forkPlan, userArgs);
+        return options.compareWith() == null ? plan : CompareWith.plan(plan, selected, callerDir, projectDir, out);
     }
 
     private List<Benchmark> readBenchmarkList() throws UsageError {
@@ -307,7 +324,7 @@ public final class RunMain {
             node = NodeRuntime.prepare(projectDir, env, out);
         }
         List<PairResult> pairResults = runPairs(plan, runDir);
-        List<Path> report = runReport(pairResults, runDir);
+        List<Path> report = runReport(plan, pairResults, runDir);
         return summarize(plan, runDir, pairResults, report);
     }
 
@@ -374,7 +391,7 @@ public final class RunMain {
         int rounds = forks.rounds();
         List<PairRun> runs = new ArrayList<>();
         for (Pair pair : plan.pairs()) {
-            runs.add(new PairRun(pair, plan.selections().get(pair.jdk()), runDir));
+            runs.add(new PairRun(pair, plan.selectionFor(pair), runDir));
         }
         List<PairResult> pairResults = new ArrayList<>();
         if (rounds > 1) {
@@ -387,8 +404,9 @@ public final class RunMain {
                         + " lists the JMH invocations that ran); JMH's output is in the .log files of "
                         + projectDir.relativize(runDir));
             }
-            for (int i = 0; i < runs.size(); i++) {
-                PairRun run = runs.get(i);
+            List<PairRun> inOrder = CompareWith.roundOrder(runs, round, plan.options().compareWith() != null);
+            for (int i = 0; i < inOrder.size(); i++) {
+                PairRun run = inOrder.get(i);
                 if (round == 1 || !run.selection.isEmpty()) {
                     out.println();
                     out.println(rounds > 1 ? "=== round " + round + "/" + rounds + ": " + run.pair.describe()
@@ -577,11 +595,19 @@ public final class RunMain {
         run.roundFiles.forEach(ChildProcesses::notPartial);
         if (written.isPresent()) {
             ForkPlan forks = plan.forkPlan();
-            RunMetadata.write(written.get(), RunMetadata.content(machine, source, plan.options().preset().describe(),
+            Map<String, Object> meta = RunMetadata.content(machine, source, plan.options().preset().describe(),
                     run.pair.jdk().version(), run.pair.userFlags(), run.commands, run.start, run.end, run.loadBefore,
                     run.loadAfter, plan.options().shard() == null ? null : plan.options().shard().label(),
                     run.unitSeconds, run.otherSeconds > 0 ? run.otherCoreSeconds / run.otherSeconds : null,
-                    forks.effectiveOrder().label(), forks.rounds()));
+                    forks.effectiveOrder().label(), forks.rounds());
+            // The invocation: only its own parts (shards, rounds) are merged into one run by the report.
+            meta.put("runId", runId);
+            if (run.pair.side() != null) {
+                meta.put("side", run.pair.side());
+                meta.put("benchmarksJar", run.pair.benchmarksJar() == null ? jar.toString()
+                        : run.pair.benchmarksJar().toString());
+            }
+            RunMetadata.write(written.get(), meta);
         }
         SortedSet<String> missing = new TreeSet<>(run.selection.expected());
         if (written.isPresent()) {
@@ -602,7 +628,7 @@ public final class RunMain {
         if (ignoreJmhLock()) {
             command.add("-Djmh.ignoreLock=true");
         }
-        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of("-jar", (pair.benchmarksJar() == null ? jar : pair.benchmarksJar()).toString()));
         // Every invocation gets its own fork count (one per round; a lesson's own larger @Fork): ForkPlan.
         command.addAll(List.of("-f", Integer.toString(group.forks())));
         command.addAll(plan.options().preset().jmhArgs(plan.jmhArgs()));
@@ -646,9 +672,14 @@ public final class RunMain {
         return RunMain.class.getClassLoader().getResource(className.replace('.', '/') + ".class") != null;
     }
 
-    private List<Path> runReport(List<PairResult> pairResults, Path runDir)
+    private List<Path> runReport(Plan plan, List<PairResult> pairResults, Path runDir)
             throws IOException, InterruptedException {
-        List<String> jsonFiles = pairResults.stream().flatMap(r -> r.json().stream()).map(Path::toString)
+        String margin = plan.options().margin();
+        Optional<Path> baseJson = pairResults.stream().filter(r -> CompareWith.BASE.equals(r.pair().side()))
+                .flatMap(r -> r.json().stream()).findFirst();
+        boolean compareWith = plan.options().compareWith() != null && baseJson.isPresent();
+        List<String> jsonFiles = pairResults.stream().flatMap(r -> r.json().stream())
+                .filter(json -> baseJson.isEmpty() || !json.equals(baseJson.get())).map(Path::toString)
                 .collect(Collectors.toList());
         nodeJson.ifPresent(json -> jsonFiles.add(json.toString()));
         if (jsonFiles.isEmpty()) {
@@ -662,12 +693,20 @@ public final class RunMain {
         out.println("=== report");
         List<String> command = toolCommand(REPORT_MAIN);
         command.addAll(List.of("--out", runDir.toString()));
+        if (compareWith) {
+            // Base against head, gated: the base's JSON is the baseline (the first pair is the base).
+            command.addAll(List.of("--baseline", baseJson.get().toString(), "--fail-on", "regressions"));
+            if (margin != null) {
+                command.addAll(List.of("--margin", margin));
+            }
+        }
         // One invocation may run the same configuration twice on purpose (--jvm-args "" --jvm-args "", to see the
         // noise): the report keeps such files as separate runs instead of refusing them as one run's duplicates.
         command.add("--allow-duplicate-rows");
         command.addAll(jsonFiles);
         int code = ChildProcesses.runInheriting(command, projectDir);
-        if (code != 0) {
+        reportExit = code;
+        if (code != 0 && !(compareWith && code == ExitCode.REGRESSION)) {
             out.println("the report exited with " + code);
         }
         return Stream.of("report.md", "report.html").map(runDir::resolve).filter(Files::isRegularFile)
@@ -712,6 +751,11 @@ public final class RunMain {
         if (failed) {
             out.println("Some benchmarks have no result (listed above): the others are kept. Exit 1.");
             return ExitCode.BENCHMARKS_FAILED;
+        }
+        if (plan.options().compareWith() != null && reportExit == ExitCode.REGRESSION) {
+            out.println("Regression gate: the head is slower than the base by more than the margin (see the report's"
+                    + " first table). Exit " + ExitCode.REGRESSION + ".");
+            return ExitCode.REGRESSION;
         }
         return ExitCode.OK;
     }
@@ -791,13 +835,20 @@ public final class RunMain {
                                              compared alternate; the rounds are joined into one JSON per
                                              run. consecutive: JMH's own order, -f F in one invocation.
                                              A lesson's own @Fork above F is kept (not under smoke or -f)
+                  --compare-with JAR|REF     the regression gate: run the same selection on a base (a JMH
+                                             jar, or a git ref built in a temporary worktree) and on this
+                                             head, in the same rounds, order alternating (ABBA), one JDK;
+                                             exit 4 when a row is slower (or allocates more) than the base
+                                             by more than the margin (docs/gate.md)
+                  --margin P%                the gate's margin (default 5%)
                   --                         the rest goes to JMH unchanged: regexes, -p name=v1,v2, -f 2...
                   -h, --help                 this text
 
                 Environment: JAVA_HOME (the java that runs this), ASYNC_PROFILER_LIB (your own
                 libasyncProfiler.so for --profile async), JMH_IGNORE_LOCK=true (run beside another JMH run).
                 Exit codes: 0 all results, 1 some benchmark failed or has no result, 2 bad input,
-                3 results could not be written or another JMH run holds its lock.
+                3 results could not be written or another JMH run holds its lock, 4 the regression gate
+                found a regression (--compare-with).
                 """;
     }
 }

@@ -37,6 +37,23 @@ public final class RunMetadata {
     private RunMetadata() {
     }
 
+    /**
+     * The run id of this invocation: {@code PERFMASTERY_RUN_ID} when set (so that the shards of one run made by
+     * separate invocations share it, as scripts/ci-local.sh does), else GitHub's run id and attempt (the shard jobs
+     * of one workflow run), else a fresh random id. The report merges only files of one run id.
+     */
+    public static String runId(Map<String, String> env) {
+        String own = env.get("PERFMASTERY_RUN_ID");
+        if (own != null && !own.isBlank()) {
+            return own.strip();
+        }
+        String github = env.get("GITHUB_RUN_ID");
+        if (github != null && !github.isBlank()) {
+            return "github-" + github.strip() + "-" + env.getOrDefault("GITHUB_RUN_ATTEMPT", "1").strip();
+        }
+        return java.util.UUID.randomUUID().toString();
+    }
+
     /** The sidecar's path for a result file: {@code x.json} to {@code x.run.json}. */
     public static Path sidecarOf(Path json) {
         String name = json.getFileName().toString();

@@ -22,7 +22,9 @@ public record RunOptions(
         List<String> commandArgs,
         Shard shard,
         Path timings,
-        ForkOrder forkOrder) {
+        ForkOrder forkOrder,
+        String compareWith,
+        String margin) {
 
     /** What run-benchmarks.sh was asked to do. */
     public enum Command { RUN, HELP, LIST, REPORT, HEAP_COMPARE, FOOTPRINT, WORKER_FOOTPRINT }
@@ -65,13 +67,15 @@ public record RunOptions(
             if (sub != null) {
                 List<String> rest = args.subList(1, args.size());
                 return new RunOptions(sub, Preset.QUICK, List.of(), List.of(), List.of(), List.of(), rest, null, null,
-                        ForkOrder.ROUNDS);
+                        ForkOrder.ROUNDS, null, null);
             }
         }
         Preset preset = null;
         Shard shard = null;
         Path timings = null;
         ForkOrder forkOrder = null;
+        String compareWith = null;
+        String margin = null;
         List<Path> jdks = new ArrayList<>();
         List<List<String>> jvmArgSets = new ArrayList<>();
         Set<String> profilers = new LinkedHashSet<>();
@@ -93,10 +97,11 @@ public record RunOptions(
                 }
                 case "--help", "-h" -> {
                     return new RunOptions(Command.HELP, Preset.QUICK, List.of(), List.of(), List.of(), List.of(),
-                            List.of(), null, null, ForkOrder.ROUNDS);
+                            List.of(), null, null, ForkOrder.ROUNDS, null, null);
                 }
                 case "--no-gc" -> noGc = true;
-                case "--preset", "--jdk", "--runtime", "--jvm-args", "--profile", "--shard", "--timings", "--fork-order" -> {
+                case "--preset", "--jdk", "--runtime", "--jvm-args", "--profile", "--shard", "--timings", "--fork-order",
+                        "--compare-with", "--margin" -> {
                     String value = inlineValue;
                     if (value == null) {
                         if (i + 1 >= args.size()) {
@@ -138,6 +143,18 @@ public record RunOptions(
                             }
                             forkOrder = ForkOrder.named(value);
                         }
+                        case "--compare-with" -> {
+                            if (compareWith != null || value.isBlank()) {
+                                throw new UsageError("--compare-with takes one base: a JMH jar or a git ref");
+                            }
+                            compareWith = value;
+                        }
+                        case "--margin" -> {
+                            if (!value.strip().matches("[0-9]+(\\.[0-9]+)?\\s*%")) {
+                                throw new UsageError("--margin takes a percentage such as 5%, not '" + value + "'");
+                            }
+                            margin = value.strip();
+                        }
                         case "--timings" -> {
                             if (value.isBlank()) {
                                 throw new UsageError("--timings needs a run folder with sidecars, e.g. results/reference");
@@ -165,6 +182,12 @@ public record RunOptions(
         if (timings != null && shard == null) {
             throw new UsageError("--timings only deals shards: give --shard K/N with it");
         }
+        if (margin != null && compareWith == null) {
+            throw new UsageError("--margin is the regression gate's: give it with --compare-with (or to report)");
+        }
+        if (compareWith != null && shard != null) {
+            throw new UsageError("--compare-with runs base and head in the same rounds: it cannot be sharded");
+        }
         if (noGc && profilers.contains("gc")) {
             throw new UsageError("--no-gc and --profile gc contradict each other: keep one");
         }
@@ -175,7 +198,8 @@ public record RunOptions(
         withGc.addAll(profilers);
         return new RunOptions(Command.RUN, preset == null ? Preset.QUICK : preset, jdks, jvmArgSets,
                 new ArrayList<>(withGc),
-                jmhArgs, List.of(), shard, timings, forkOrder == null ? ForkOrder.ROUNDS : forkOrder);
+                jmhArgs, List.of(), shard, timings, forkOrder == null ? ForkOrder.ROUNDS : forkOrder, compareWith,
+                margin);
     }
 
     private static Command subcommand(String arg) {
@@ -199,6 +223,8 @@ public record RunOptions(
             case "--shard" -> "K/N, e.g. --shard 2/4";
             case "--timings" -> "a run folder with sidecars, e.g. results/reference";
             case "--fork-order" -> "rounds or consecutive";
+            case "--compare-with" -> "a JMH benchmarks jar or a git ref (branch, tag, commit)";
+            case "--margin" -> "a percentage, e.g. --margin 5%";
             default -> "gc, async, jfr or stack";
         };
     }

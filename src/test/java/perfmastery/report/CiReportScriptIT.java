@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * scripts/ci-report.sh itself, after package, on input shaped as scripts/ci-local.sh leaves it (one folder per
  * job, {@code jdk17-shard1/jdk-17.0.15.json} with its sidecar): the shards of each JDK merge into one run, and
- * with {@code --baseline-dir} each JDK's merged run is gated against the baseline's merged run of the same JDK.
+ * with {@code --baseline-dir} each JDK's merged run is compared with the baseline's merged run of the same JDK, for
+ * history only: that comparison never sets the exit code (the gate is --compare-with's, docs/gate.md).
  * No benchmark runs: the JSON is synthetic.
  */
 class CiReportScriptIT {
@@ -98,14 +99,14 @@ class CiReportScriptIT {
         Path pr = dir.resolve("pr-report");
         Result gate = ciReport(shards("pr-shards", PR, 1.5).toString(), pr.toString(), "--baseline-dir",
                 main.resolve("results").toString());
-        assertEquals(1, gate.exit(), "JDK 25's second shard is 1.5x slower: " + gate.out() + gate.err());
-        assertTrue(gate.err().contains("--fail-on regressions: 3 row(s) significantly slower"), gate.err());
-        String gateMd = Files.readString(pr.resolve("gate").resolve("report.md"));
+        assertEquals(0, gate.exit(), "JDK 25's second shard is 1.5x slower, but history never gates: " + gate.out()
+                + gate.err());
+        String gateMd = Files.readString(pr.resolve("history").resolve("report.md"));
         assertTrue(gateMd.contains("## Run comparison 1: JDK 17.0.15 commit fedcba9 vs JDK 17.0.15 commit 0123456\n"),
                 gateMd);
         assertTrue(gateMd.contains("## Run comparison 2: JDK 25.0.3 commit fedcba9 vs JDK 25.0.3 commit 0123456\n"),
                 gateMd);
-        List<List<String>> rows = ReportMainTest.csv(Files.readString(pr.resolve("gate").resolve("comparison.csv")));
+        List<List<String>> rows = ReportMainTest.csv(Files.readString(pr.resolve("history").resolve("comparison.csv")));
         assertEquals(14, rows.size() - 1, "7 rows per JDK, each against its own JDK's baseline");
         for (List<String> row : rows.subList(1, rows.size())) {
             boolean jdk25 = row.get(5).startsWith("JDK 25");

@@ -492,7 +492,9 @@ class ReportMainTest {
         Path baseline = before.write(dir.resolve("baseline.json"));
         Path current = slower.write(dir.resolve("current.json"));
         Result r = report("out", "--fail-on", "regressions", "--baseline", baseline, current);
-        assertEquals(1, r.exit(), r.err());
+        assertEquals(perfmastery.runner.ExitCode.REGRESSION, r.exit(), r.err());
+        assertTrue(r.file("report.md").contains("## Regression gate") && r.file("report.md").contains("NOT interleaved"),
+                r.file("report.md"));
         List<List<String>> rows = csv(r.file("comparison.csv"));
         assertEquals(List.of("org.example.App.parse", "avgt", "size=10", "primary"), rows.get(1).subList(0, 4));
         assertEquals(0.5, Double.parseDouble(rows.get(1).get(6)), 1e-9);
@@ -509,7 +511,7 @@ class ReportMainTest {
                 .secondary("gc.alloc.rate.norm", "B/op", SyntheticJmh.around(128, 3, 4, 0));
         Result alloc = report("alloc", "--fail-on", "regressions", "--baseline", baseline,
                 moreAlloc.write(dir.resolve("alloc.json")));
-        assertEquals(1, alloc.exit());
+        assertEquals(perfmastery.runner.ExitCode.REGRESSION, alloc.exit(), alloc.err());
         assertTrue(alloc.file("comparison.csv").contains(",gc.alloc.rate.norm,") 
                 && alloc.file("comparison.csv").contains("more-alloc"), alloc.file("comparison.csv"));
     }

@@ -193,29 +193,54 @@ class RunMergeTest {
     }
 
     @Test
-    void aRowTwiceUnderOneIdentityIsRefusedUnlessAllowed() throws Exception {
+    void aRowTwiceUnderOneIdentityMakesTwoRunsThatAreCompared() throws Exception {
         Path one = withSidecar(ratioLesson("17.0.15", 1, RUNNER_17), dir.resolve("jdk17-shard1--jdk-17.0.15.json"),
                 "17.0.15", Meta.quiet("1/2"));
         SyntheticJmh overlapping = fastestLesson("17.0.15", 1, RUNNER_17);
         overlapping.row(PKG + "Ratio.fast", "avgt", "size=4096", tight(100));
         Path two = withSidecar(overlapping, dir.resolve("jdk17-shard2--jdk-17.0.15.json"), "17.0.15",
                 Meta.quiet("2/2").withHost("runner-2"));
-        ReportMainTest.Result refused = report("refused", one, two);
-        assertEquals(2, refused.exit(), refused.err());
-        assertEquals(1, refused.err().lines().count(), refused.err());
-        assertTrue(refused.err().startsWith("report: " + one + " and " + two + " both hold Ratio.fast"
-                + " (size=4096) avgt under one run identity (JDK 17.0.15, "), refused.err());
-        assertTrue(refused.err().contains("--allow-duplicate-rows"), refused.err());
-        assertFalse(Files.exists(dir.resolve("refused").resolve("report.md")), "nothing written");
+        // Before/after and A/A are the commonest comparisons: two runs, not an error (issue 20).
+        for (String name : List.of("default", "allowed")) {
+            ReportMainTest.Result kept = name.equals("default") ? report(name, one, two)
+                    : report(name, "--allow-duplicate-rows", one, two);
+            assertEquals(0, kept.exit(), kept.err());
+            assertTrue(kept.out().contains("(2 run(s), 1 comparison(s)"), kept.out());
+            assertTrue(kept.err().contains("both hold Ratio.fast (size=4096) avgt under one run identity"
+                    + " (JDK 17.0.15, ") && kept.err().contains("they are two runs, compared and not merged"),
+                    kept.err());
+            assertTrue(kept.file("report.md").contains("## Run comparison 1: JDK 17.0.15"
+                    + " (jdk17-shard1--jdk-17.0.15.json) vs JDK 17.0.15 (jdk17-shard2--jdk-17.0.15.json)"),
+                    kept.file("report.md"));
+        }
+    }
 
-        ReportMainTest.Result kept = report("kept", "--allow-duplicate-rows", one, two);
-        assertEquals(0, kept.exit(), kept.err());
-        assertTrue(kept.out().contains("(2 run(s), 1 comparison(s)"), kept.out());
-        assertTrue(kept.err().contains("both hold Ratio.fast (size=4096) avgt under one run identity"
-                + " (JDK 17.0.15, ") && kept.err().contains("kept as separate runs (--allow-duplicate-rows)"),
-                kept.err());
-        assertTrue(kept.file("report.md").contains("## Run comparison 1: JDK 17.0.15 (jdk17-shard1--jdk-17.0.15.json)"
-                + " vs JDK 17.0.15 (jdk17-shard2--jdk-17.0.15.json)"), kept.file("report.md"));
+    /** The sidecar of {@code json} with a run id, as the runner writes it since issue 20. */
+    static Path withRunId(Path json, String runId) throws Exception {
+        Path sidecar = RunMetadata.sidecarOf(json);
+        Files.writeString(sidecar, Files.readString(sidecar).replaceFirst("\\{", "{\n  \"runId\" : \"" + runId + "\","));
+        return json;
+    }
+
+    @Test
+    void onlyThePartsOfOneInvocationMergeAndTwoInvocationsAreComparedAndGated() throws Exception {
+        List<Object> files = new ArrayList<>();
+        for (String run : List.of("r1", "r2")) {
+            files.add(withRunId(withSidecar(ratioLesson("17.0.15", 1, RUNNER_17),
+                    dir.resolve(run + "-shard1--jdk-17.0.15.json"), "17.0.15", Meta.quiet("1/2")), run));
+            files.add(withRunId(withSidecar(fastestLesson("17.0.15", 1, RUNNER_17),
+                    dir.resolve(run + "-shard2--jdk-17.0.15.json"), "17.0.15", Meta.quiet("2/2")), run));
+        }
+        ReportMainTest.Result r = report("runs", files.toArray());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("(2 run(s), 1 comparison(s)"), r.out());
+        assertTrue(inputs(r).contains("2 files merged into one run (r1-shard1--jdk-17.0.15.json,"
+                + " r1-shard2--jdk-17.0.15.json)"), inputs(r));
+        assertTrue(r.err().contains("they come from different invocations (run ids r1 and r2), so they are compared,"
+                + " not merged; they share an identity"), r.err());
+        String md = r.file("report.md");
+        assertTrue(md.contains("## Regression gate") && md.contains("NOT interleaved"), md);
+        assertTrue(md.indexOf("## Regression gate") < md.indexOf("## Run comparison 1"), "the gate's table opens");
     }
 
     @Test
@@ -318,11 +343,12 @@ class RunMergeTest {
         assertEquals(List.of("JDK 17.0.15 fast-2x-large CONFIRMED", "JDK 17.0.15 best-fastest CONFIRMED"),
                 claimRows(merged));
 
-        // --merge does not merge what holds the same row: that is refused as with sidecars.
+        // --merge does not merge what holds the same row: two runs, compared, as with sidecars.
         ReportMainTest.Result twice = report("twice", "--merge", one, ratioLesson("17.0.15", 1.1, RUNNER_17)
                 .write(dir.resolve("rerun.json")));
-        assertEquals(2, twice.exit(), twice.err());
-        assertTrue(twice.err().contains("no sidecar"), twice.err());
+        assertEquals(0, twice.exit(), twice.err());
+        assertTrue(twice.err().contains("no sidecar") && twice.err().contains("they are two runs, compared and not"
+                + " merged"), twice.err());
 
         // A file with a sidecar and one without are never one run.
         Path sided = withSidecar(fastestLesson("17.0.15", 1, RUNNER_17), dir.resolve("sided.json"), "17.0.15",
@@ -508,7 +534,7 @@ class RunMergeTest {
         }
         args.addAll(pr);
         ReportMainTest.Result r = report("gate", args.toArray());
-        assertEquals(1, r.exit(), r.err());
+        assertEquals(perfmastery.runner.ExitCode.REGRESSION, r.exit(), r.err());
         assertTrue(r.out().contains("(2 run(s), 2 comparison(s)"), r.out());
         String md = r.file("report.md");
         assertTrue(md.contains("## Run comparison 1: JDK 17.0.15 commit fedcba9 vs JDK 17.0.15 commit 0123456\n"), md);
@@ -528,7 +554,8 @@ class RunMergeTest {
         }
         assertEquals(List.of("JDK 25.0.3 commit 0123456 best", "JDK 25.0.3 commit 0123456 other",
                 "JDK 25.0.3 commit 0123456 another"), slower);
-        assertTrue(r.err().contains("--fail-on regressions: 3 row(s) significantly slower"), r.err());
+        assertTrue(r.err().contains("--fail-on regressions: 3 row(s) slower or allocating more than the baseline by"
+                + " more than the 5 % margin"), r.err());
 
         // The same results against themselves: no regression; one JDK missing from the baseline: said, not gated.
         ReportMainTest.Result jdk17Only = report("jdk17-only", "--fail-on", "regressions", "--baseline", main.get(0),
