@@ -384,11 +384,16 @@ final class Intervals {
 
     /** The mean of a row's metric with its 95 % interval (or none, and why). */
     static Estimate mean(Data data, Pool pool) {
+        return mean(data, pool, LEVEL);
+    }
+
+    /** As {@link #mean(Data, Pool)} at a two-sided {@code level} (a repeated interval's). */
+    static Estimate mean(Data data, Pool pool, double level) {
         Sample s = sample(data.forks());
         if (s == null) {
             return Estimate.point(data.score(), data.noRawData());
         }
-        return mean(s, pool, LEVEL);
+        return mean(s, pool, level);
     }
 
     static Estimate mean(Sample s, Pool pool, double level) {
