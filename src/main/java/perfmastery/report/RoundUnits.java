@@ -135,6 +135,14 @@ final class RoundUnits {
         return regrouped;
     }
 
+    /**
+     * Registers a run made in memory whose rows already have one observation per round ({@link #byRounds}) with the
+     * plan it followed: for the simulation of the design, which builds its runs without files.
+     */
+    static void remember(Run run, SequentialPlan plan) {
+        RECORDS.put(run.file(), new Record(Map.of(), plan, List.of()));
+    }
+
     /** The record of a run regrouped by {@link #apply}, or null (forks are its unit). */
     static Record recordOf(Run run) {
         return RECORDS.get(run.file());
