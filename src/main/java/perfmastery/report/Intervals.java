@@ -14,8 +14,10 @@ import org.apache.commons.statistics.distribution.TDistribution;
  * The 95 % intervals of the run comparisons and the claims: Student t intervals over fork means, with the
  * fork-to-fork variance pooled across the rows of one run and lesson that share it.
  *
- * <p><b>Forks are the unit.</b> Each fork is a fresh JVM with its own JIT decisions and memory layout; the
- * iterations inside one fork share them, so they are not independent samples. A row's metric is reduced to
+ * <p><b>Rounds are the unit.</b> Each fork is a fresh JVM with its own JIT decisions and memory layout; the
+ * iterations inside one fork share them, so they are not independent samples. Forks run back to back in one round
+ * share that round's machine state too, so {@link RoundUnits} first joins them into one observation per round; below,
+ * "fork" means that observation (a round), or a fork where the JSON has no round record. A row's metric is reduced to
  * its fork means (the mean of each fork's measured iterations), and the row's figure is the mean of its fork
  * means (JMH's score when every fork has the same number of iterations).
  *
