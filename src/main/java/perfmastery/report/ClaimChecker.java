@@ -244,6 +244,52 @@ final class ClaimChecker {
     }
 
     private static Verdict check(Run run, String lesson, List<Row> rows, Claim claim, Intervals.Pools pools) {
+        return check(run, lesson, rows, claim, pools, Intervals.LEVEL, null);
+    }
+
+    /**
+     * One compared pair (or bound row) of a claim, with its interval at any two-sided level: what the sequential
+     * verdicts ({@link SequentialVerdicts}) test at each look's level.
+     *
+     * @param label     "variant vs baseline" as the reason names it
+     * @param at        the pair's interval at a two-sided level
+     * @param threshold the factor (ratio) or bound
+     * @param lowerSide true for a bound claim whose value must stay at or below the bound
+     * @param ratio     true for a ratio pair, false for a bound
+     */
+    record PairTest(String label, java.util.function.DoubleFunction<Estimate> at, double threshold, boolean lowerSide,
+                    boolean ratio) {
+
+        /** CONFIRMED, REFUTED or INCONCLUSIVE for this pair's interval {@code e}. */
+        String status(Estimate e) {
+            if (!e.hasInterval()) {
+                return INCONCLUSIVE;
+            }
+            if (ratio || !lowerSide) {
+                return e.low() >= threshold ? CONFIRMED : e.high() < threshold ? REFUTED : INCONCLUSIVE;
+            }
+            return e.high() <= threshold ? CONFIRMED : e.low() > threshold ? REFUTED : INCONCLUSIVE;
+        }
+
+        /** Whether {@code e} lies wholly within the relative band around the threshold (the futility stop). */
+        boolean insideBand(Estimate e, double band) {
+            if (!e.hasInterval()) {
+                return false;
+            }
+            if (ratio) {
+                return e.low() >= threshold / (1 + band) && e.high() <= threshold * (1 + band);
+            }
+            double margin = Math.abs(threshold) * band;
+            return margin > 0 && e.low() >= threshold - margin && e.high() <= threshold + margin;
+        }
+    }
+
+    /**
+     * The claim's verdict at a two-sided {@code level}, and its pairs with their intervals at any level into
+     * {@code pairTests} (when not null).
+     */
+    static Verdict check(Run run, String lesson, List<Row> rows, Claim claim, Intervals.Pools pools, double level,
+                         List<PairTest> pairTests) {
         Selector variant = Selector.parse(claim.variant());
         boolean ratioForm = !claim.baseline().isEmpty();
         boolean anyBaseline = "*".equals(claim.baseline().strip());
@@ -296,7 +342,13 @@ final class ClaimChecker {
             Relation relation = flipped ? opposite(claim.relation()) : claim.relation();
             if (!ratioForm) {
                 unit = vd.unit();
-                pairs.add(boundPair(claim, v, Intervals.mean(vd, pools.of(v, metric))));
+                Intervals.Pool pool = pools.of(v, metric);
+                java.util.function.DoubleFunction<Estimate> at = l -> Intervals.mean(vd, pool, l);
+                pairs.add(boundPair(claim, v, at.apply(level)));
+                if (pairTests != null) {
+                    pairTests.add(new PairTest(describe(v), at, claim.bound(), claim.relation() == Relation.LOWER,
+                            false));
+                }
                 continue;
             }
             String key = pairKey(v, fixed, methodInKey);
@@ -312,10 +364,15 @@ final class ClaimChecker {
                     continue;
                 }
                 paired = true;
-                Estimate e = relation == Relation.LOWER
-                        ? Intervals.ratio(bd, pools.of(b, metric), vd, pools.of(v, metric))
-                        : Intervals.ratio(vd, pools.of(v, metric), bd, pools.of(b, metric));
-                pairs.add(ratioPair(claim, v, b, e));
+                Intervals.Pool pv = pools.of(v, metric);
+                Intervals.Pool pb = pools.of(b, metric);
+                java.util.function.DoubleFunction<Estimate> at = relation == Relation.LOWER
+                        ? l -> Intervals.ratio(bd, pb, vd, pv, l)
+                        : l -> Intervals.ratio(vd, pv, bd, pb, l);
+                pairs.add(ratioPair(claim, v, b, at.apply(level)));
+                if (pairTests != null) {
+                    pairTests.add(new PairTest(describe(v) + " vs " + describe(b), at, claim.factor(), false, true));
+                }
             }
             if (!paired && missing.isEmpty()) {
                 missing.add(baseline.mentionsVirtual() && RunComparison.javaMajor(run.jdkVersion()) < 21

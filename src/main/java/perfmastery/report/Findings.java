@@ -124,10 +124,12 @@ final class Findings {
         String b = result.b().label();
         doc.heading(3, a + " vs " + b);
         doc.paragraph("Per lesson, the geometric mean of its rows' ratios (above 1: " + b + " is better, less time"
-                + " or more throughput) with its 95 % interval: the mean of the rows' log ratios, whose variance is"
-                + " the sum of the rows' own (each row ran in its own forks) over n², with Welch–Satterthwaite"
-                + " degrees of freedom over the pooled variances. faster/slower as for a row: the interval excludes"
-                + " 1 and the effect is at least 3 %.");
+                + " or more throughput) with its 95 % interval: the mean of the rows' log ratios. Each run's variance"
+                + " of its mean is estimated twice and the larger is used: with the rows independent (the sum of"
+                + " the rows' variances over n², Welch–Satterthwaite degrees of freedom over the variance estimates),"
+                + " and with the rounds as the unit (the rows' mean log per round, its variance over the rounds, with"
+                + " rounds − 1 df), which catches what rows run in the same round share. faster/slower as for a row:"
+                + " the interval excludes 1 and the effect is at least 3 %.");
         Intervals.Pools poolsA = new Intervals.Pools(result.a().rows());
         Intervals.Pools poolsB = new Intervals.Pools(result.b().rows());
         Map<String, List<RunComparison.Line>> byLesson = new LinkedHashMap<>();

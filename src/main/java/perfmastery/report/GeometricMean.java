@@ -13,9 +13,10 @@ import java.util.Map;
  * variance of each side's {@code mean_i ȳ_i} is estimated two ways, and the larger is used (per side):
  * <ul>
  * <li><b>Rows independent:</b> {@code Σ v_i / n²}, where {@code v_i} is row i's relative variance (its pool's, or its
- * own when larger, as for a single ratio) over its forks; the df follow Welch–Satterthwaite over the pools
- * ({@code df = (Σ_k C_k)² / Σ_k (C_k² / df_k)}, C_k the part pool k contributes), since every row of one pool rests
- * on the same estimated variance.</li>
+ * own when larger, as for a single ratio) over its rounds; the df follow Welch–Satterthwaite over the variance
+ * estimates ({@code df = (Σ_k C_k)² / Σ_k (C_k² / df_k)}, C_k the part estimate k contributes): every row of one
+ * pool that uses the pool's variance rests on that one estimate (the pool's df), and a row that uses its own,
+ * larger variance is an estimate of its own with its own {@code R − 1} df.</li>
  * <li><b>Fork groups as the unit:</b> the rows of a lesson run one after another, so the forks they ran at about the
  * same time share the machine's state then (in fork rounds, fork f of every row ran in round f) and their errors are
  * not independent: the first estimate, which divides by n², is then too small (in a real A/A pair of runs, 3 of 14
@@ -47,8 +48,8 @@ final class GeometricMean {
     static Result of(List<RunComparison.Line> lines, Intervals.Pools poolsA, Intervals.Pools poolsB) {
         double logSum = 0;
         int n = 0;
-        Map<Intervals.Pool, double[]> contributionsA = new IdentityHashMap<>();
-        Map<Intervals.Pool, double[]> contributionsB = new IdentityHashMap<>();
+        Map<Object, double[]> contributionsA = new IdentityHashMap<>();
+        Map<Object, double[]> contributionsB = new IdentityHashMap<>();
         List<Intervals.Sample> samplesA = new ArrayList<>();
         List<Intervals.Sample> samplesB = new ArrayList<>();
         String noInterval = null;
@@ -77,10 +78,8 @@ final class GeometricMean {
             samplesB.add(b);
             Intervals.Pool pa = poolsA.of(line.a(), Metric.PRIMARY);
             Intervals.Pool pb = poolsB.of(line.b(), Metric.PRIMARY);
-            contributionsA.computeIfAbsent(pa, k -> new double[] {0, k.df()})[0]
-                    += Intervals.relative(a, pa) / a.forkCount();
-            contributionsB.computeIfAbsent(pb, k -> new double[] {0, k.df()})[0]
-                    += Intervals.relative(b, pb) / b.forkCount();
+            add(contributionsA, a, pa);
+            add(contributionsB, b, pb);
         }
         if (n == 0) {
             return new Result(null, 0);
@@ -103,8 +102,19 @@ final class GeometricMean {
         return new Result(new Estimate(point, Math.exp(mean - half), Math.exp(mean + half), ""), n);
     }
 
-    /** One side's variance of its mean over rows independent: {variance, Welch–Satterthwaite df over the pools}. */
-    static double[] independent(Map<Intervals.Pool, double[]> contributions, int n) {
+    /**
+     * A row's part of its side's variance: under its pool (which rows sharing the pool's variance share, with the
+     * pool's df), or on its own with its own {@code F − 1} df when its own variance is the larger (then it is an
+     * estimate of its own: a key of its own).
+     */
+    private static void add(Map<Object, double[]> contributions, Intervals.Sample s, Intervals.Pool pool) {
+        Intervals.Spread spread = Intervals.spread(s, pool);
+        Object key = spread.pooled() ? pool : new Object();
+        contributions.computeIfAbsent(key, k -> new double[] {0, spread.df()})[0] += spread.variance() / s.forkCount();
+    }
+
+    /** One side's variance of its mean over rows independent: {variance, Welch–Satterthwaite df over the estimates}. */
+    static double[] independent(Map<Object, double[]> contributions, int n) {
         double sum = 0;
         double denominator = 0;
         for (double[] c : contributions.values()) {

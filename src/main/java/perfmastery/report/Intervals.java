@@ -14,8 +14,10 @@ import org.apache.commons.statistics.distribution.TDistribution;
  * The 95 % intervals of the run comparisons and the claims: Student t intervals over fork means, with the
  * fork-to-fork variance pooled across the rows of one run and lesson that share it.
  *
- * <p><b>Forks are the unit.</b> Each fork is a fresh JVM with its own JIT decisions and memory layout; the
- * iterations inside one fork share them, so they are not independent samples. A row's metric is reduced to
+ * <p><b>Rounds are the unit.</b> Each fork is a fresh JVM with its own JIT decisions and memory layout; the
+ * iterations inside one fork share them, so they are not independent samples. Forks run back to back in one round
+ * share that round's machine state too, so {@link RoundUnits} first joins them into one observation per round; below,
+ * "fork" means that observation (a round), or a fork where the JSON has no round record. A row's metric is reduced to
  * its fork means (the mean of each fork's measured iterations), and the row's figure is the mean of its fork
  * means (JMH's score when every fork has the same number of iterations).
  *
@@ -29,8 +31,9 @@ import org.apache.commons.statistics.distribution.TDistribution;
  * build, flags and machine, so the relative fork-to-fork scatter of their time (the score, its percentiles)
  * is usually alike. Two or three forks per row give a very poor variance on their own (1 or 2 degrees of freedom); the
  * pooled variance {@code s² = Σ (F_i − 1) s_i² / Σ (F_i − 1)} over the lesson's rows has
- * {@code df = Σ (F_i − 1)}. A row whose own variance exceeds the pooled one keeps its own (with the pooled
- * df): one noisy row is never made to look as steady as its neighbours, which only ever widens an interval.
+ * {@code df = Σ (F_i − 1)}. A row whose own variance exceeds the pooled one keeps its own, with its own
+ * {@code F_i − 1} df (the df of the estimate actually used; two such rows in a ratio combine by Welch–Satterthwaite):
+ * one noisy row is never made to look as steady as its neighbours, nor as well estimated as the pool.
  * Other metrics (B/op, a lesson's gauges) are not pooled: their rows differ in kind (a deterministic count
  * beside a noisy one), so each keeps its own spread with its own {@code F − 1} df.
  *
@@ -383,31 +386,44 @@ final class Intervals {
 
     /** The mean of a row's metric with its 95 % interval (or none, and why). */
     static Estimate mean(Data data, Pool pool) {
+        return mean(data, pool, LEVEL);
+    }
+
+    /** As {@link #mean(Data, Pool)} at a two-sided {@code level} (a repeated interval's). */
+    static Estimate mean(Data data, Pool pool, double level) {
         Sample s = sample(data.forks());
         if (s == null) {
             return Estimate.point(data.score(), data.noRawData());
         }
-        return mean(s, pool, LEVEL);
+        return mean(s, pool, level);
     }
 
     static Estimate mean(Sample s, Pool pool, double level) {
         if (pool.df() == 0) {
             return Estimate.point(s.mean(), s.forkCount() < 2 ? ONE_FORK : NO_SPREAD);
         }
-        double t = t(pool.df(), level);
+        Spread spread = spread(s, pool);
+        double t = t(spread.df(), level);
         int f = s.forkCount();
         if (s.log()) {
-            double variance = Math.max(own(s), pool.variance());
-            double half = t * Math.sqrt(variance / f);
+            double half = t * Math.sqrt(spread.variance() / f);
             return new Estimate(s.mean(), s.mean() * Math.exp(-half), s.mean() * Math.exp(half), "");
         }
-        double variance = Math.max(own(s), pool.variance() * s.mean() * s.mean());
-        double half = t * Math.sqrt(variance / f);
+        double half = t * Math.sqrt(spread.variance() * s.mean() * s.mean() / f);
+        if (s.mean() == 0 && !s.constant() && s.forkCount() >= 2) {
+            // A varying row around 0 has no relative spread: its own, absolute, with its own df.
+            half = t(s.forkCount() - 1, level) * Math.sqrt(own(s) / f);
+        }
         return new Estimate(s.mean(), s.mean() - half, s.mean() + half, "");
     }
 
     /** The ratio numerator / denominator of two rows' metrics with its 95 % interval (or none, and why). */
     static Estimate ratio(Data numerator, Pool numeratorPool, Data denominator, Pool denominatorPool) {
+        return ratio(numerator, numeratorPool, denominator, denominatorPool, LEVEL);
+    }
+
+    /** As {@link #ratio(Data, Pool, Data, Pool)} at a two-sided {@code level} (a repeated interval's). */
+    static Estimate ratio(Data numerator, Pool numeratorPool, Data denominator, Pool denominatorPool, double level) {
         Sample a = sample(numerator.forks());
         Sample b = sample(denominator.forks());
         double pointA = a == null ? numerator.score() : a.mean();
@@ -422,20 +438,31 @@ final class Intervals {
         if (pointA == 0 && pointB == 0) {
             return Estimate.point(Double.NaN, BOTH_ZERO);
         }
-        if (pointA > 0 && pointB > 0) {
-            double va = relative(a, numeratorPool) / a.forkCount();
-            double vb = relative(b, denominatorPool) / b.forkCount();
-            double df = numeratorPool == denominatorPool ? numeratorPool.df()
-                    : welchSatterthwaite(va, numeratorPool.df(), vb, denominatorPool.df());
-            double half = va + vb == 0 ? 0 : t(df, LEVEL) * Math.sqrt(va + vb);
-            return new Estimate(point, point * Math.exp(-half), point * Math.exp(half), "");
-        }
-        return boundedByBothSides(a, numeratorPool, b, denominatorPool, point);
+        return ratio(a, numeratorPool, b, denominatorPool, level);
     }
 
-    /** A side at or below 0: the ratio's range over the two sides' own intervals (97.5 % each). */
-    private static Estimate boundedByBothSides(Sample a, Pool pa, Sample b, Pool pb, double point) {
-        double sideLevel = 1 - (1 - LEVEL) / 2;
+    /** The ratio of two samples' means at a two-sided {@code level}; both samples have 2+ forks' pools. */
+    static Estimate ratio(Sample a, Pool numeratorPool, Sample b, Pool denominatorPool, double level) {
+        double pointA = a.mean();
+        double pointB = b.mean();
+        double point = pointA / pointB;
+        if (pointA > 0 && pointB > 0) {
+            Spread sa = spread(a, numeratorPool);
+            Spread sb = spread(b, denominatorPool);
+            double va = sa.variance() / a.forkCount();
+            double vb = sb.variance() / b.forkCount();
+            // One pool's variance on both sides: its df; anything else is a sum of two estimates (Welch–Satterthwaite).
+            double df = numeratorPool == denominatorPool && sa.pooled() && sb.pooled() ? numeratorPool.df()
+                    : welchSatterthwaite(va, sa.df(), vb, sb.df());
+            double half = va + vb == 0 ? 0 : t(df, level) * Math.sqrt(va + vb);
+            return new Estimate(point, point * Math.exp(-half), point * Math.exp(half), "");
+        }
+        return boundedByBothSides(a, numeratorPool, b, denominatorPool, point, level);
+    }
+
+    /** A side at or below 0: the ratio's range over the two sides' own intervals (each at half the error). */
+    private static Estimate boundedByBothSides(Sample a, Pool pa, Sample b, Pool pb, double point, double level) {
+        double sideLevel = 1 - (1 - level) / 2;
         Estimate ea = mean(a, pa, sideLevel);
         Estimate eb = mean(b, pb, sideLevel);
         double aLow = ea.low();
@@ -461,10 +488,38 @@ final class Intervals {
         return Estimate.point(point, "a side's interval spans 0: the ratio is unbounded");
     }
 
-    /** A row's relative variance for a ratio: its own when larger than the pool's. */
+    /**
+     * The spread a row's interval rests on, with the df of that estimate: the pool's variance with the pool's df,
+     * or the row's own relative variance with its own {@code F − 1} df when that is larger. A noisy row the set-apart
+     * test missed must not borrow the pool's df for its own, larger variance: with 3 rounds its own rests on 2 df
+     * (t = 4.30), not the pool's 10 or 20 (t ≈ 2.1).
+     *
+     * @param pooled true when the pool's variance (and df) is the one used
+     */
+    record Spread(double variance, double df, boolean pooled) {
+    }
+
+    static Spread spread(Sample s, Pool pool) {
+        double own = ownRelative(s);
+        if (own > pool.variance() && s.forkCount() >= 2) {
+            return new Spread(own, s.forkCount() - 1, false);
+        }
+        return new Spread(pool.variance(), pool.df(), true);
+    }
+
+    /** A row's relative variance for a ratio: its own when larger than the pool's (see {@link #spread}). */
     static double relative(Sample s, Pool pool) {
-        double own = s.log() ? own(s) : s.forkCount() < 2 ? 0 : s.constant() ? 0 : s.ownVariance() / (s.mean() * s.mean());
-        return Math.max(own, pool.variance());
+        return spread(s, pool).variance();
+    }
+
+    private static double ownRelative(Sample s) {
+        if (s.forkCount() < 2 || s.constant()) {
+            return 0;
+        }
+        if (s.log()) {
+            return own(s);
+        }
+        return s.mean() == 0 ? 0 : s.ownVariance() / (s.mean() * s.mean());
     }
 
     private static double own(Sample s) {

@@ -63,6 +63,7 @@ final class ReportBuilder {
         this.gateMargin = margin;
         return this;
     }
+    private final PlanSection plans = new PlanSection();
 
     /**
      * @param runs     the FILE arguments, labelled
@@ -77,7 +78,8 @@ final class ReportBuilder {
      * @param baselines     the --baseline runs, merged and labelled; empty without --baseline
      * @param inputWarnings what reading and merging the files found beyond each run's own warnings
      */
-    Output build(List<Run> runs, List<Run> baselines, List<String> inputWarnings) {
+    Output build(List<Run> givenRuns, List<Run> baselines, List<String> inputWarnings) {
+        List<Run> runs = givenRuns.stream().map(plans::prepare).toList();
         warnings.addAll(inputWarnings);
         for (Run run : runs) {
             warnings.addAll(run.warnings());
@@ -104,7 +106,7 @@ final class ReportBuilder {
         List<ClaimChecker.Verdict> verdicts = new ArrayList<>();
         List<List<ClaimChecker.Verdict>> perRun = new ArrayList<>();
         for (Run run : runs) {
-            List<ClaimChecker.Verdict> v = claims.check(run);
+            List<ClaimChecker.Verdict> v = plans.check(claims, run);
             perRun.add(v);
             verdicts.addAll(v);
         }
@@ -133,6 +135,7 @@ final class ReportBuilder {
         }
         NodeSection.write(doc, runs, verdicts);
         claimsSection(perRun);
+        plans.write(doc);
         // Warnings come last in the text but include those found while building (malformed claims).
         List<String> allWarnings = new ArrayList<>(new LinkedHashSet<>(warnings));
         doc.heading(2, "Warnings");

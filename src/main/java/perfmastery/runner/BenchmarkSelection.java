@@ -170,6 +170,21 @@ public final class BenchmarkSelection {
         return new BenchmarkSelection(toRun, leftOutBenchmarks, leftOutValues, List.copyOf(kept), mineExpected, values);
     }
 
+    /**
+     * This selection's invocations cut to the given classes (lessons), for the rounds after a sequential look; the
+     * rows expected stay the whole selection's, since every row ran the rounds before.
+     */
+    public BenchmarkSelection onlyClasses(java.util.Set<String> classes) {
+        List<Group> kept = new ArrayList<>();
+        for (Group group : groups) {
+            List<String> names = group.names().stream().filter(n -> classes.contains(classOf(n))).toList();
+            if (!names.isEmpty()) {
+                kept.add(new Group(names, group.paramOverrides(), group.ownPrepend(), group.forks()));
+            }
+        }
+        return new BenchmarkSelection(toRun, leftOutBenchmarks, leftOutValues, List.copyOf(kept), expected, values);
+    }
+
     /** The class of a benchmark name: everything before the last dot. */
     static String classOf(String benchmarkName) {
         int dot = benchmarkName.lastIndexOf('.');

@@ -77,6 +77,42 @@ public final class ForkMerge {
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
+    /**
+     * Which round each fork of each row ran in, for the sidecar: per row (benchmark, mode, params), the round number
+     * of each fork in the merged rawData order. {@code rounds} are the round files in the order they are merged,
+     * {@code roundNumbers} each one's round.
+     */
+    public static List<Map<String, Object>> forkRounds(List<Path> rounds, List<Integer> roundNumbers) throws IOException {
+        Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
+        for (int r = 0; r < rounds.size(); r++) {
+            for (JsonNode row : read(rounds.get(r))) {
+                Map<String, Object> entry = rows.computeIfAbsent(identity(row), k -> {
+                    Map<String, Object> e = new LinkedHashMap<>();
+                    e.put("benchmark", row.path("benchmark").asString());
+                    e.put("mode", row.path("mode").asString(""));
+                    Map<String, String> params = new TreeMap<>();
+                    if (row.path("params").isObject()) {
+                        for (Map.Entry<String, JsonNode> p : row.path("params").properties()) {
+                            params.put(p.getKey(), p.getValue().asString());
+                        }
+                    }
+                    e.put("params", params);
+                    e.put("rounds", new ArrayList<Integer>());
+                    return e;
+                });
+                JsonNode primary = row.path("primaryMetric");
+                int forks = primary.has("rawDataHistogram") ? primary.path("rawDataHistogram").size()
+                        : primary.has("rawData") ? primary.path("rawData").size() : row.path("forks").asInt(1);
+                @SuppressWarnings("unchecked")
+                List<Integer> list = (List<Integer>) entry.get("rounds");
+                for (int f = 0; f < forks; f++) {
+                    list.add(roundNumbers.get(r));
+                }
+            }
+        }
+        return new ArrayList<>(rows.values());
+    }
+
     static ArrayNode read(Path file) throws IOException {
         JsonNode root;
         try {

@@ -338,6 +338,7 @@ public final class RunMain {
                 ? forks.rounds() + " rounds of -f 1 (each row's forks spread over the run, the runs below alternating)"
                 : "-f " + forks.forks() + " per JMH invocation, back to back")
                 + (forks.minimums() ? "; a lesson's own larger @Fork is kept" : ""));
+        SequentialRounds.of(forks, options.preset()).describe().forEach(line -> out.println("  " + line));
         out.println("  profilers: " + (options.profilers().isEmpty() ? "none" : String.join(", ", options.profilers())));
         out.println("  JMH args:  " + (plan.jmhArgs().args().isEmpty() ? "(none: the whole suite)"
                 : String.join(" ", plan.jmhArgs().args())));
@@ -357,6 +358,8 @@ public final class RunMain {
         final Path json;
         final Path log;
         final List<Path> roundFiles = new ArrayList<>();
+        /** Each round file's round number (a failed round leaves a gap). */
+        final List<Integer> roundNumbers = new ArrayList<>();
         final List<String> commands = new ArrayList<>();
         final List<String> problems = new ArrayList<>();
         final Map<String, Double> unitSeconds = new java.util.TreeMap<>();
@@ -388,7 +391,8 @@ public final class RunMain {
         Map<String, Object> machine = RunMetadata.machine();
         Map<String, Object> source = RunMetadata.source(projectDir);
         ForkPlan forks = plan.forkPlan();
-        int rounds = forks.rounds();
+        SequentialRounds sequential = SequentialRounds.of(forks, plan.options().preset());
+        int rounds = sequential.lastRound();
         List<PairRun> runs = new ArrayList<>();
         for (Pair pair : plan.pairs()) {
             runs.add(new PairRun(pair, plan.selectionFor(pair), runDir));
@@ -397,11 +401,11 @@ public final class RunMain {
         if (rounds > 1) {
             ChildProcesses.onInterrupt(() -> salvage(plan, runs, machine, source));
         }
-        for (int round = 1; round <= rounds; round++) {
+        for (int round = 1; round <= sequential.lastRound(); round++) {
             if (rounds > 1) {
-                ChildProcesses.whenInterrupted(PREFIX + "interrupted in round " + round + "/" + rounds + ": each"
-                        + " pair's finished rounds are joined into its JSON (fewer forks than planned; its sidecar"
-                        + " lists the JMH invocations that ran); JMH's output is in the .log files of "
+                ChildProcesses.whenInterrupted(PREFIX + "interrupted in round " + round + "/"
+                        + sequential.target(round) + ": each pair's finished rounds are joined into its JSON (fewer"
+                        + " forks than planned; its sidecar lists the JMH invocations that ran); JMH's output is in the .log files of "
                         + projectDir.relativize(runDir));
             }
             List<PairRun> inOrder = CompareWith.roundOrder(runs, round, plan.options().compareWith() != null);
@@ -409,7 +413,8 @@ public final class RunMain {
                 PairRun run = inOrder.get(i);
                 if (round == 1 || !run.selection.isEmpty()) {
                     out.println();
-                    out.println(rounds > 1 ? "=== round " + round + "/" + rounds + ": " + run.pair.describe()
+                    out.println(rounds > 1
+                            ? "=== round " + round + "/" + sequential.target(round) + ": " + run.pair.describe()
                             : "=== " + (i + 1) + "/" + runs.size() + " " + run.pair.describe());
                 }
                 if (round == 1) {
@@ -420,19 +425,23 @@ public final class RunMain {
                         out.println("nothing to run on JDK " + run.pair.jdk().version());
                     }
                 } else {
-                    runRound(plan, run, round, runDir);
-                }
-                if (round == rounds) {
-                    pairResults.add(finish(plan, run, machine, source));
+                    runRound(plan, run, round, runDir, sequential);
                 }
             }
-            if (node.isPresent()) {
+            // Node runs the preset's rounds only: the sequential looks add rounds to the JVM pairs' undecided lessons.
+            if (node.isPresent() && round <= forks.rounds()) {
                 node.get().runRound(plan.options().preset(), forks.inRounds() ? 1 : forks.forks(), plan.jmhArgs(),
-                        round, rounds, runDir, out);
+                        round, forks.rounds(), runDir, out);
+            }
+            if (sequential.isLook(round)) {
+                sequential.afterLook(round, runs, runDir, out);
             }
         }
         if (node.isPresent()) {
             nodeJson = node.get().finish();
+        }
+        for (PairRun run : runs) {
+            pairResults.add(finish(plan, run, machine, source, sequential));
         }
         ChildProcesses.onInterrupt(null);
         return pairResults;
@@ -467,11 +476,15 @@ public final class RunMain {
     }
 
     /** One round of one pair: each of its JMH invocations once; the round's rows go into one file. */
-    private void runRound(Plan plan, PairRun run, int round, Path runDir) throws IOException, InterruptedException {
+    private void runRound(Plan plan, PairRun run, int round, Path runDir, SequentialRounds sequential)
+            throws IOException, InterruptedException {
         ForkPlan forks = plan.forkPlan();
         String roundTag = forks.inRounds() ? ".r" + round : "";
-        String roundLabel = forks.inRounds() ? "round " + round + "/" + forks.rounds() + ": " : "";
-        List<Group> groups = run.selection.groups();
+        String roundLabel = forks.inRounds() ? "round " + round + "/" + sequential.target(round) + ": " : "";
+        List<Group> groups = sequential.selectionFor(run.selection).groups();
+        if (groups.isEmpty()) {
+            return;
+        }
         List<Path> parts = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
             Group group = groups.get(g);
@@ -553,6 +566,7 @@ public final class RunMain {
         synchronized (run) {
             if (run.result == null) {
                 run.roundFiles.add(roundFile);
+                run.roundNumbers.add(round);
                 return;
             }
         }
@@ -564,20 +578,29 @@ public final class RunMain {
     /** Joins a pair's rounds into its JSON, writes its sidecar and lists the rows without a result. */
     private PairResult finish(Plan plan, PairRun run, Map<String, Object> machine, Map<String, Object> source)
             throws IOException {
+        return finish(plan, run, machine, source, null);
+    }
+
+    private PairResult finish(Plan plan, PairRun run, Map<String, Object> machine, Map<String, Object> source,
+                              SequentialRounds sequential) throws IOException {
         synchronized (run) {
             if (run.result == null) {
-                run.result = join(plan, run, machine, source);
+                run.result = join(plan, run, machine, source, sequential);
             }
             return run.result;
         }
     }
 
-    private PairResult join(Plan plan, PairRun run, Map<String, Object> machine, Map<String, Object> source)
-            throws IOException {
+    private PairResult join(Plan plan, PairRun run, Map<String, Object> machine, Map<String, Object> source,
+                            SequentialRounds sequential) throws IOException {
         if (run.selection.isEmpty()) {
             return new PairResult(run.pair, Optional.empty(), new TreeSet<>(), run.problems);
         }
         Optional<Path> written = Optional.empty();
+        // Which round each fork ran in, the plan and its looks: read before the round files are merged away.
+        Map<String, Object> sequentialPart = run.roundFiles.isEmpty() ? Map.of()
+                : (sequential != null ? sequential : SequentialRounds.of(plan.forkPlan(), plan.options().preset()))
+                        .sidecarPart(run);
         if (run.roundFiles.size() == 1) {
             ResultsFolder.promote(run.roundFiles.get(0), run.json);
             written = Optional.of(run.json);
@@ -600,6 +623,7 @@ public final class RunMain {
                     run.loadAfter, plan.options().shard() == null ? null : plan.options().shard().label(),
                     run.unitSeconds, run.otherSeconds > 0 ? run.otherCoreSeconds / run.otherSeconds : null,
                     forks.effectiveOrder().label(), forks.rounds());
+            meta.putAll(sequentialPart);
             // The invocation: only its own parts (shards, rounds) are merged into one run by the report.
             meta.put("runId", runId);
             if (run.pair.side() != null) {

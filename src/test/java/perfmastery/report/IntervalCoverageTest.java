@@ -26,7 +26,8 @@ import perfmastery.support.Claim.Relation;
  * memory layout) and each of its iterations a further {@code exp(σ_i Z_fi)}, both log-normal. The JSON is
  * written by {@link SyntheticJmh} and read back by the report's own reader, so the real path is exercised.
  *
- * <p>Targets (issue 9): 95 % intervals of a mean and of a ratio cover the truth at least 90 % of the time at
+ * <p>Targets (issue 9): 95 % intervals of a mean and of a ratio cover the truth at the nominal 95 % within the simulation's error
+ * ({@link NominalLevel}) at
  * 2x3, 2x4, 3x3 (the quick preset) and 3x5 (full) forks x iterations; two runs of the same truth flag at most 5 % of rows faster or slower
  * at every preset; at 1 fork no row gets a verdict and no claim is CONFIRMED or REFUTED; a true 1.2x difference
  * is found in at least 80 % of rows at 3x5 with a 5 % fork effect. The power at a 15 % fork effect is printed,
@@ -133,11 +134,13 @@ class IntervalCoverageTest {
                 assertEquals(0, f.means(), "no interval at 1 fork");
                 continue;
             }
-            assertTrue(f.meanCoverage() >= 0.90, "mean coverage at " + where);
-            assertTrue(f.ratioCoverage() >= 0.90, "ratio coverage at " + where);
-            assertTrue(f.crossCoverage() >= 0.90, "run-to-run ratio coverage at " + where);
+            NominalLevel.assertCovers(f.meanCoverage(), f.means(), "means at " + where);
+            NominalLevel.assertCovers(f.ratioCoverage(), f.ratios(), "ratios at " + where);
+            NominalLevel.assertCovers(f.crossCoverage(), f.crossRatios(), "run-to-run ratios at " + where);
             if (cell.forks() == 3 && cell.iterations() == 5 && cell.forkEffect() == 0.05) {
-                assertTrue(f.power() >= 0.80, "power for a true 1.2x at " + where);
+                // 80 % before issue 19; a row whose own variance exceeds the pool's now has its own 2 or 4 df instead
+                // of the pool's, which costs power: the sequential design (SequentialDesignTest) is what is held to 80 %.
+                assertTrue(f.power() >= 0.75, "power for a true 1.2x at " + where);
             }
         }
     }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The interval method where {@link IntervalCoverageTest}'s model is too kind: rows that do not share a spread, and
  * a machine whose state drifts over a run. Same model otherwise (log-normal fork effect σ_f, iteration noise σ_i,
  * lessons of {@value #ROWS} rows from 100 ns to 3.2 µs, JSON written by {@link SyntheticJmh} and read back by the
- * report's reader), same targets (issue 9): coverage ≥ 90 %, two runs of the same truth flag ≤ 5 % of rows, a true
+ * report's reader), same targets (issue 9, and issue 19: the nominal 95 % within the simulation's error): coverage, two runs of the same truth flag ≤ 5 % of rows, a true
  * 1.2x found in ≥ 80 % of rows at 3x5 with σ_f = 5 %. Seeded, so every run sees the same figures.
  *
  * <p><b>Heterogeneous rows.</b> One row of each lesson has 10x the others' fork scatter (σ_f = 50 % against 5 %, a
@@ -126,11 +126,16 @@ class IntervalRobustnessTest {
             String label = preset[0] + "x" + preset[1];
             System.out.println(String.format(Locale.ROOT, "[simulation] %s | %s | %s | %s (%s) | %s | %s | %s", label,
                     ordinaryMeans, ordinaryRatios, power, pct(pooledAllPower), noisyMeans, noisyRatios, aa));
-            assertTrue(ordinaryMeans.share() >= 0.90, "ordinary rows' mean coverage at " + label);
-            assertTrue(ordinaryRatios.share() >= 0.90, "ordinary rows' ratio coverage at " + label);
+            NominalLevel.assertCovers(ordinaryMeans.share(), ordinaryMeans.trials(), "ordinary rows' means at " + label);
+            NominalLevel.assertCovers(ordinaryRatios.share(), ordinaryRatios.trials(),
+                    "ordinary rows' ratios at " + label);
             if (preset[0] >= 3) {
-                assertTrue(noisyMeans.share() >= 0.90, "noisy row's mean coverage at " + label);
-                assertTrue(noisyRatios.share() >= 0.90, "noisy row's ratio coverage at " + label);
+                NominalLevel.assertCovers(noisyMeans.share(), noisyMeans.trials(), "noisy row's means at " + label);
+                // The ratio of the 10x row (σ_f = 50 %) falls short of the nominal level: its arithmetic mean of
+                // log-normal forks is skewed against an interval symmetric on the log scale. Asserted at the level
+                // it reaches, so a change that lowers it fails; SequentialDesignTest holds rows 3x noisier than the
+                // pool (heavy-tailed) to 94 % at 3 rounds.
+                assertTrue(noisyRatios.share() >= 0.92, "noisy row's ratio coverage at " + label);
             }
             assertTrue(aa.share() <= 0.05, "A/A rows flagged at " + label);
             if (preset[0] == 3 && preset[1] == 5) {
@@ -210,7 +215,7 @@ class IntervalRobustnessTest {
                         }
                     } else if (rounds) {
                         assertTrue(aa.share() <= 0.05, "A/A rows flagged at " + label);
-                        assertTrue(covered.share() >= 0.90, "run-to-run ratio coverage at " + label);
+                        NominalLevel.assertCovers(covered.share(), covered.trials(), "run-to-run ratios at " + label);
                     } else {
                         // Why the runner deals forks in rounds: back to back, a row's forks share the slot's
                         // state, their scatter misses it, and identical runs are flagged far beyond 5 %.
@@ -231,6 +236,10 @@ class IntervalRobustnessTest {
         void add(boolean hit) {
             hits += hit ? 1 : 0;
             trials++;
+        }
+
+        int trials() {
+            return trials;
         }
 
         double share() {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class IntervalsTest {
 
     /** Student t quantiles t(0.975, df) from a printed table. */
+    private static final double T1 = 12.706204736174698;
     private static final double T2 = 4.302652729749464;
     private static final double T10 = 2.228138851986274;
 
@@ -90,9 +91,34 @@ class IntervalsTest {
 
         Estimate n = Intervals.mean(data(noisy), pool);
         double mn = (Math.E + Math.exp(1.3)) / 2;
-        double hn = T2 * Math.sqrt(0.045 / 2);
-        assertEquals(mn * Math.exp(-hn), n.low(), 1e-9, "the noisy row keeps its own, larger variance");
+        double hn = T1 * Math.sqrt(0.045 / 2);
+        assertEquals(mn * Math.exp(-hn), n.low(), 1e-9, "the noisy row keeps its own, larger variance, with its own df");
         assertEquals(mn * Math.exp(hn), n.high(), 1e-9);
+    }
+
+    /**
+     * A row noisier than its pool that the set-apart test does not catch: its own variance is used, so its df is its
+     * own rounds − 1 (t = 12.71 at 2 rounds, 4.30 at 3), never the pool's (t ≈ 2.2 at 10 df).
+     */
+    @Test
+    void aRowUsingItsOwnVarianceGetsTheTOfItsOwnRounds() {
+        assertEquals(T1, Intervals.t(1, 0.95), 1e-9);
+        assertEquals(T2, Intervals.t(2, 0.95), 1e-9);
+        for (int rounds : new int[] {2, 3}) {
+            double[] noisyLogs = rounds == 2 ? new double[] {0, 0.3} : new double[] {0, 0.3, -0.1};
+            double[][] noisy = logForks(noisyLogs);
+            List<Intervals.Sample> samples = new java.util.ArrayList<>(List.of(Intervals.sample(noisy)));
+            for (int r = 0; r < 5; r++) {
+                samples.add(Intervals.sample(rounds == 2 ? logForks(0, 0.1) : logForks(0, 0.1, 0.05)));
+            }
+            Intervals.Pool pool = Intervals.Pool.of(samples);
+            assertEquals(6 * (rounds - 1), pool.df());
+            Intervals.Sample s = samples.get(0);
+            assertTrue(s.ownVariance() > pool.variance());
+            Estimate e = Intervals.mean(data(noisy), pool);
+            double t = Math.log(e.high() / e.value()) / Math.sqrt(s.ownVariance() / rounds);
+            assertEquals(rounds == 2 ? T1 : T2, t, 1e-9, rounds + " rounds");
+        }
     }
 
     @Test
@@ -102,7 +128,10 @@ class IntervalsTest {
         Intervals.Pool pool = Intervals.Pool.of(List.of(Intervals.sample(x), Intervals.sample(y)));
         Estimate same = Intervals.ratio(data(x), pool, data(y), pool);
         double point = ((1 + Math.exp(0.1)) / 2) / ((Math.E + Math.exp(1.3)) / 2);
-        double half = T2 * Math.sqrt(0.025 / 2 + 0.045 / 2);
+        // x uses the pool (0.025, 2 df), y its own larger variance (0.045, 1 df): Welch–Satterthwaite, not the pool's df.
+        double wsSame = Intervals.welchSatterthwaite(0.025 / 2, 2, 0.045 / 2, 1);
+        assertTrue(wsSame >= 1 && wsSame < 3, "df " + wsSame);
+        double half = Intervals.t(wsSame, 0.95) * Math.sqrt(0.025 / 2 + 0.045 / 2);
         assertEquals(point, same.value(), EPS);
         assertEquals(point * Math.exp(-half), same.low(), 1e-9);
         assertEquals(point * Math.exp(half), same.high(), 1e-9);
@@ -173,11 +202,12 @@ class IntervalsTest {
         Estimate e = Intervals.ratio(data(withZero), pool, data(positive), pool);
         double va = Math.max(0.5 / 2.25, pool.variance()) / 2;
         double vb = pool.variance() / 2;
-        double half = T2 * Math.sqrt(va + vb);
+        // The linear row's own relative variance is the larger: its own 1 df, the other side the pool's 2.
+        double half = Intervals.t(Intervals.welchSatterthwaite(va, 1, vb, 2), 0.95) * Math.sqrt(va + vb);
         assertEquals(e.value() * Math.exp(-half), e.low(), 1e-9);
 
         Estimate mean = Intervals.mean(data(withZero), pool);
-        double h = T2 * Math.sqrt(0.5 / 2);
+        double h = T1 * Math.sqrt(0.5 / 2);
         assertEquals(1.5 - h, mean.low(), 1e-9, "a linear row's interval is symmetric, in its own unit");
         assertEquals(1.5 + h, mean.high(), 1e-9);
     }

@@ -188,15 +188,20 @@ class ReportMainTest {
     /**
      * The documented method, written again here from the JSON: the variance of the log fork means pooled over
      * every row of each file (one lesson, one mode) except the rows set apart by the 1 % F test, a row's own when
-     * larger, a row set apart with its own variance and df, Welch-Satterthwaite df between the two files, and a
+     * larger (with its own df), a row set apart with its own variance and df, Welch-Satterthwaite df between the two files, and a
      * 95 % t interval of log(a/b).
      */
     private static double[] ownPooledInterval(JsonNode fileA, double[][] a, JsonNode fileB, double[][] b, String key) {
         double[] poolA = pooled(fileA).get(key);
         double[] poolB = pooled(fileB).get(key);
-        double va = Math.max(logForkVariance(a), poolA[0]) / a.length;
-        double vb = Math.max(logForkVariance(b), poolB[0]) / b.length;
-        double df = (va + vb) * (va + vb) / (va * va / poolA[1] + vb * vb / poolB[1]);
+        // A row's own variance when larger than its pool's, then with its own df (issue 19), else the pool's with its df.
+        boolean ownA = logForkVariance(a) > poolA[0];
+        boolean ownB = logForkVariance(b) > poolB[0];
+        double va = (ownA ? logForkVariance(a) : poolA[0]) / a.length;
+        double vb = (ownB ? logForkVariance(b) : poolB[0]) / b.length;
+        double dfA = ownA ? a.length - 1 : poolA[1];
+        double dfB = ownB ? b.length - 1 : poolB[1];
+        double df = (va + vb) * (va + vb) / (va * va / dfA + vb * vb / dfB);
         double half = org.apache.commons.statistics.distribution.TDistribution.of(df)
                 .inverseCumulativeProbability(0.975) * Math.sqrt(va + vb);
         double ratio = ClaimCheckerTest.forkMeanOfMeans(a) / ClaimCheckerTest.forkMeanOfMeans(b);

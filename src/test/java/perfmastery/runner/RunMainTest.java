@@ -266,6 +266,13 @@ class RunMainTest {
         var sidecar = mapper.readTree(RunMetadata.sidecarOf(first.json().orElseThrow()).toFile());
         assertEquals("rounds", sidecar.get("forkOrder").asString());
         assertEquals(3, sidecar.get("rounds").asInt());
+        // Which round each fork ran in (round 2 failed for p.A.run; p.B.run's @Fork(6) is 2 forks per round), and the
+        // quick preset's sequential plan with its first look, which stopped the run: the fake lessons have no claims.
+        assertEquals("[1,3]", sidecar.get("forkRounds").get(0).get("rounds").toString());
+        assertEquals("[1,1,2,2,3,3]", sidecar.get("forkRounds").get(1).get("rounds").toString());
+        assertEquals("quick", sidecar.get("sequentialPlan").get("preset").asString());
+        assertEquals(3, sidecar.get("sequentialPlan").get("looks").size());
+        assertEquals("every claim is decided", sidecar.get("looks").get(0).get("stop").asString());
         assertEquals(6, sidecar.get("jmhCommands").size(), "every invocation of the pair");
         assertTrue(sidecar.get("jmhCommands").get(1).asString().contains("-Dpair=1"));
         assertTrue(java.time.Instant.parse(sidecar.get("start").asString())
