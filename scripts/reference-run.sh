@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes results/reference/ again: the whole suite on JDK 17 and on a JDK 21+ (the newest under
-# /usr/lib/jvm, or --jdk DIR), 3 forks per row (the quick preset), then the collector lesson under
+# /usr/lib/jvm, or --jdk DIR), and the Node forms of the lessons when node is on the PATH, interleaved round
+# by round, the quick preset's sequential plan, then the collector lesson under
 # Serial, Parallel, G1 and ZGC on both; then one report over all of it. Run it on a quiet machine:
 # nothing else running (each JSON's sidecar records the load average before and after).
 #   scripts/reference-run.sh [--jdk17 DIR] [--jdk DIR] [--preset quick|full]
@@ -46,7 +47,11 @@ fi
 
 echo "reference-run: load before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 JAVA_HOME="$jdk17" ./mvnw -B -q package -DskipTests
-JAVA_HOME="$jdk17" ./run-benchmarks.sh --preset "$preset" --jdk "$jdk17" --jdk "$newer"
+runtimes=()
+if command -v node >/dev/null; then
+    runtimes=(--runtime node)
+fi
+JAVA_HOME="$jdk17" ./run-benchmarks.sh --preset "$preset" --jdk "$jdk17" --jdk "$newer" "${runtimes[@]}"
 suite="$(readlink -f results/latest)"
 JAVA_HOME="$jdk17" ./run-benchmarks.sh --preset "$preset" --jdk "$jdk17" --jdk "$newer" \
     --jvm-args "-XX:+UseSerialGC" --jvm-args "-XX:+UseParallelGC" --jvm-args "-XX:+UseG1GC" \
@@ -61,7 +66,7 @@ for file in "$collectors"/*.json "$collectors"/*.log; do
     cp -p "$file" "$staging/collectors-$base"
 done
 # The suite's runs first (JDK 17 is run a of the comparisons), then the collector runs.
-mapfile -t inputs < <(find "$staging" -maxdepth 1 -name 'jdk-*.json' ! -name '*.run.json' | sort;
+mapfile -t inputs < <(find "$staging" -maxdepth 1 \( -name 'jdk-*.json' -o -name 'node-*.json' \) ! -name '*.run.json' | sort;
                       find "$staging" -maxdepth 1 -name 'collectors-*.json' ! -name '*.run.json' | sort)
 JAVA_HOME="$jdk17" ./run-benchmarks.sh report --out "$staging" "${inputs[@]}"
 rm -rf results/reference
