@@ -399,7 +399,7 @@ class ReportMainTest {
         assertTrue(md.contains("### Bar (avgt) on JDK 25.0.3"), md);
         assertTrue(md.contains("| Bar.memoized | avgt | n=20 |"));
         assertTrue(md.contains("No benchmark class of these runs states a @Claim"));
-        assertEquals("run,lesson,claim,kind,verdict,measured,ci_low,ci_high,reason\n", r.file("claims.csv"));
+        assertEquals("run,lesson,claim,kind,verdict,measured,ci_low,ci_high,reason,unit\n", r.file("claims.csv"));
     }
 
     @Test
