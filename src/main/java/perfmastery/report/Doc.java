@@ -202,10 +202,11 @@ final class Doc {
             + "td.v-refuted{background:#f8d3d0;color:#8a1616}\n"
             + "td.v-inconclusive{background:#fdf0c2;color:#5e4700}\n"
             + "td.v-not-measured{background:#ececec;color:#555}\n"
-            + "table#findings-table,table#mechanism-table,table#few-lessons-table{width:100%}\n"
-            + "table#findings-table td,table#mechanism-table td{min-width:5em}\n"
+            + "table#findings-table,table#mechanism-table,table#few-lessons-table{width:100%;font-size:0.92em}\n"
+            + "table#verdict-counts{font-size:0.92em}\n"
+            + "table#findings-table td,table#mechanism-table td{min-width:4em}\n"
             + "table#findings-table td:nth-child(2),table#mechanism-table td:nth-child(2),"
-            + "table#few-lessons-table td:nth-child(2){min-width:22em}\n"
+            + "table#few-lessons-table td:nth-child(2){min-width:16em}\n"
             + "figure{margin:0.5em 0 1.5em}\n"
             + "figure svg{display:block;max-width:100%;height:auto}\n";
 

@@ -115,7 +115,8 @@ class ReportMainTest {
         assertEquals("benchmark,mode,params,metric,run_a,run_b,ratio,ci_low,ci_high,verdict,unit,note",
                 r.file("comparison.csv").lines().findFirst().orElseThrow());
         List<List<String>> claims = csv(r.file("claims.csv"));
-        assertEquals(List.of("run", "lesson", "claim", "kind", "verdict", "measured", "ci_low", "ci_high", "reason"),
+        assertEquals(List.of("run", "lesson", "claim", "kind", "verdict", "measured", "ci_low", "ci_high", "reason",
+                "unit"),
                 claims.get(0));
         // The quiet JDK 25 run confirms the memoized claim; the noisy JDK 17 run (load 5-12) cannot tell.
         assertEquals(List.of("JDK 25.0.3", "GUIDE", "CONFIRMED"), pick(claims, "memoized-1000x-at-30", 1));
