@@ -214,7 +214,10 @@ final class Doc {
     String toHtml(String title, Map<String, String> svgByFile) {
         Map<Heading, String> anchors = anchors();
         Map<String, String> byKey = anchorsByKey();
-        StringBuilder out = new StringBuilder();
+        // Sized for the inlined charts up front: a page of hundreds of charts is megabytes, and growing the
+        // builder by doubling copied and zeroed it some twenty times.
+        long svgChars = svgByFile.values().stream().mapToLong(v -> v == null ? 0 : v.length()).sum();
+        StringBuilder out = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 16, svgChars + 256L * blocks.size() + 4096));
         out.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
                 .append("<meta charset=\"UTF-8\"/>\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>")
@@ -263,7 +266,7 @@ final class Doc {
         return out.toString();
     }
 
-    /** Escapes text for HTML and XML (also used for attribute values). */
+    /** Escapes text for HTML and XML (also used for attribute values); characters beyond Latin-1 as references. */
     static String html(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
@@ -277,6 +280,12 @@ final class Doc {
                 default -> {
                     if (c < 0x20 && c != '\n' && c != '\t') {
                         out.append(' ');
+                    } else if (c > 0xFF) {
+                        // A character reference (✔ is &#10004;): the page stays Latin-1, so the megabytes of
+                        // inlined SVG are appended and encoded as bytes instead of being widened to UTF-16.
+                        int codePoint = Character.codePointAt(text, i);
+                        out.append("&#").append(codePoint).append(';');
+                        i += Character.charCount(codePoint) - 1;
                     } else {
                         out.append(c);
                     }

@@ -90,7 +90,7 @@ class ReportPageTest {
         table = html.indexOf("<table", table + 1);
         assertTrue(html.startsWith("<table id=\"" + Findings.TABLE_ID + "\">", table), html.substring(table, table + 60));
         // Verdicts are coloured in the HTML and carry their mark in the text.
-        assertTrue(html.contains("<td class=\"v v-confirmed\">✔ CONFIRMED</td>"), "a coloured verdict cell");
+        assertTrue(html.contains("<td class=\"v v-confirmed\">&#10004; CONFIRMED</td>"), "a coloured verdict cell");
         // Then the JDK-vs-JDK summary: the lesson's geometric mean with an interval.
         assertTrue(md.contains("### JDK 17.0.15 vs JDK 25.0.3"), md);
         assertTrue(md.contains("| [FibonacciBenchmark (avgt)](#fibonaccibenchmark-avgt) | 8 | 1.57 | "), md);
