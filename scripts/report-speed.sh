@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Times the report on the inputs of its speed targets (issue 10, defect 10) and prints wall time, CPU time,
 # peak RSS and the largest heap in use, with the load average before and after (a loaded machine's figures
-# are not measurements). Nothing is asserted: the targets are 10 files x 200 rows in at most 2 s wall, and
-# two files of 10,000 rows in at most 5 s wall within a 512 MB heap, on a quiet 2-core machine.
+# are not measurements). Nothing is asserted: the targets are 10 files x 200 rows in at most 2 s wall (both as
+# 10 lessons of 20 rows and shaped like jmh-samples' results, 50 lessons of 4 rows in several modes), and two
+# files of 10,000 rows in at most 5 s wall within a 512 MB heap, on a quiet 2-core machine.
 #
 #   scripts/report-speed.sh [--runs N] [--cds] [--java PATH]
 #
@@ -76,14 +77,18 @@ time_report() {
 }
 
 ten=("$work"/in/ten/run*.json)
+samples=("$work"/in/samples/run*.json)
 big=("$work/in/big/a.json" "$work/in/big/b.json")
 time_report "10 files x 200 rows" -XX:TieredStopAtLevel=1 -- "${ten[@]}"
+time_report "10 x 200, jmh-samples-shaped" -XX:TieredStopAtLevel=1 -- "${samples[@]}"
 time_report "2 files x 10,000 rows (-Xmx512m)" -XX:TieredStopAtLevel=1 -Xmx512m -- "${big[@]}"
 if $cds; then
     "$java" -XX:ArchiveClassesAtExit="$work/report.jsa" -XX:TieredStopAtLevel=1 -cp "$cp" \
         perfmastery.report.ReportMain --out "$work/out" "${ten[@]}" >/dev/null 2>&1
     time_report "10 x 200 with a CDS archive" -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile="$work/report.jsa" \
         -- "${ten[@]}"
+    time_report "jmh-samples-shaped with CDS" -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile="$work/report.jsa" \
+        -- "${samples[@]}"
     time_report "10,000 x 2 with a CDS archive" -XX:TieredStopAtLevel=1 -Xmx512m \
         -XX:SharedArchiveFile="$work/report.jsa" -- "${big[@]}"
 fi

@@ -485,9 +485,11 @@ final class Charts {
         return sign + whole + (fraction < 10 ? ".0" : ".") + (fraction % 10 == 0 ? fraction / 10 : fraction);
     }
 
+    private static final java.util.regex.Pattern UNSAFE_ID = java.util.regex.Pattern.compile("[^A-Za-z0-9._-]+");
+
     /** A name safe for file names and XML ids. */
     static String safeId(String text) {
-        String s = text.replaceAll("[^A-Za-z0-9._-]+", "-");
+        String s = UNSAFE_ID.matcher(text).replaceAll("-");
         return s.toLowerCase(Locale.ROOT);
     }
 }

@@ -188,14 +188,25 @@ final class Doc {
     }
 
     /** The page's style: tables wider than the page scroll inside their own box, charts scale to its width. */
-    static final String CSS = "body{font-family:sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;color:#222;"
+    static final String CSS = "body{font-family:sans-serif;max-width:1800px;margin:1em auto;padding:0 1em;color:#222;"
             + "line-height:1.35}\n"
+            + "p,ul{max-width:1100px}\n"
             + "h1,h2,h3,h4,p,li,figcaption{overflow-wrap:anywhere}\n"
+            + "h1{font-size:1.5em}\n"
             + "div.table{max-width:100%;overflow-x:auto;margin:0.5em 0 1.5em}\n"
             + "table{border-collapse:collapse}\n"
             + "th,td{border:1px solid #ccc;padding:3px 8px;vertical-align:top}\nth{background:#f3f3f3}\n"
             + "td.r{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-            + "table#findings-table td{min-width:5em}\n"
+            + "td.v{white-space:nowrap;font-weight:bold}\n"
+            + "td.v-confirmed{background:#d7f0d7;color:#14521a}\n"
+            + "td.v-refuted{background:#f8d3d0;color:#8a1616}\n"
+            + "td.v-inconclusive{background:#fdf0c2;color:#5e4700}\n"
+            + "td.v-not-measured{background:#ececec;color:#555}\n"
+            + "table#findings-table,table#mechanism-table,table#few-lessons-table{width:100%;font-size:0.92em}\n"
+            + "table#verdict-counts{font-size:0.92em}\n"
+            + "table#findings-table td,table#mechanism-table td{min-width:4em}\n"
+            + "table#findings-table td:nth-child(2),table#mechanism-table td:nth-child(2),"
+            + "table#few-lessons-table td:nth-child(2){min-width:16em}\n"
             + "figure{margin:0.5em 0 1.5em}\n"
             + "figure svg{display:block;max-width:100%;height:auto}\n";
 
@@ -203,7 +214,10 @@ final class Doc {
     String toHtml(String title, Map<String, String> svgByFile) {
         Map<Heading, String> anchors = anchors();
         Map<String, String> byKey = anchorsByKey();
-        StringBuilder out = new StringBuilder();
+        // Sized for the inlined charts up front: a page of hundreds of charts is megabytes, and growing the
+        // builder by doubling copied and zeroed it some twenty times.
+        long svgChars = svgByFile.values().stream().mapToLong(v -> v == null ? 0 : v.length()).sum();
+        StringBuilder out = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 16, svgChars + 256L * blocks.size() + 4096));
         out.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
                 .append("<meta charset=\"UTF-8\"/>\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>")
@@ -233,7 +247,9 @@ final class Doc {
                     for (int i = 0; i < row.size(); i++) {
                         String anchor = anchor(byKey, t.link(r, i));
                         String text = html(row.get(i));
-                        out.append(t.right()[i] ? "<td class=\"r\">" : "<td>")
+                        String verdict = VerdictLabel.cssClass(row.get(i));
+                        out.append(verdict != null ? "<td class=\"v " + verdict + "\">"
+                                        : t.right()[i] ? "<td class=\"r\">" : "<td>")
                                 .append(anchor == null || text.isEmpty() ? text
                                         : "<a href=\"#" + html(anchor) + "\">" + text + "</a>")
                                 .append("</td>");
@@ -250,7 +266,7 @@ final class Doc {
         return out.toString();
     }
 
-    /** Escapes text for HTML and XML (also used for attribute values). */
+    /** Escapes text for HTML and XML (also used for attribute values); characters beyond Latin-1 as references. */
     static String html(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
@@ -264,6 +280,12 @@ final class Doc {
                 default -> {
                     if (c < 0x20 && c != '\n' && c != '\t') {
                         out.append(' ');
+                    } else if (c > 0xFF) {
+                        // A character reference (✔ is &#10004;): the page stays Latin-1, so the megabytes of
+                        // inlined SVG are appended and encoded as bytes instead of being widened to UTF-16.
+                        int codePoint = Character.codePointAt(text, i);
+                        out.append("&#").append(codePoint).append(';');
+                        i += Character.charCount(codePoint) - 1;
                     } else {
                         out.append(c);
                     }

@@ -26,6 +26,32 @@ final class Findings {
     private Findings() {
     }
 
+    /** The HTML id of the verdict counts per run, the page's first table. */
+    static final String COUNTS_ID = "verdict-counts";
+    /** The HTML id of the table of the runs of a few lessons (flag sets). */
+    static final String FEW_LESSONS_ID = "few-lessons-table";
+
+    /**
+     * The runs of a few lessons: those with verdicts on fewer than half the claims of the run with the most (a
+     * collector flag set run for the one lesson it is about). As columns of the findings they would read "not
+     * run" in nearly every cell, so they get a table of their own claims. Without claims, none.
+     */
+    static List<Run> fewLessons(List<Run> runs, List<ClaimChecker.Verdict> verdicts) {
+        Map<String, java.util.Set<String>> claimsByRun = new LinkedHashMap<>();
+        for (ClaimChecker.Verdict v : verdicts) {
+            claimsByRun.computeIfAbsent(v.runLabel(), k -> new java.util.HashSet<>()).add(v.lesson() + "|" + v.claim().id());
+        }
+        int most = claimsByRun.values().stream().mapToInt(java.util.Set::size).max().orElse(0);
+        List<Run> few = new ArrayList<>();
+        for (Run run : runs) {
+            int n = claimsByRun.getOrDefault(run.label(), java.util.Set.of()).size();
+            if (2 * n < most) {
+                few.add(run);
+            }
+        }
+        return few;
+    }
+
     /**
      * @param runs      the runs, in column order
      * @param verdicts  every run's verdicts
@@ -39,19 +65,86 @@ final class Findings {
             doc.paragraph("No benchmark class of these runs states a @Claim on the report's class path (results of"
                     + " other suites have none), so there is nothing to check against the guide.");
         } else {
-            doc.paragraph("What these runs say about the guide: each claim with its verdict and measured figure"
-                    + " (95 % interval) on each run, side by side. CONFIRMED: the interval clears what the claim"
-                    + " needs; REFUTED: it lies wholly on the other side (the JVM disagrees: a finding);"
-                    + " INCONCLUSIVE: it straddles it, or the data cannot tell (1 fork); NOT MEASURED: no row, or"
-                    + " outside the claim's scope. The lesson links to its tables; the reasons are under Claims.");
-            claimTable(doc, "The guide's claims", TABLE_ID, runs, verdicts, Claim.Kind.GUIDE, lessonKey);
-            claimTable(doc, "Mechanism checks", "mechanism-table", runs, verdicts, Claim.Kind.MECHANISM,
+            List<Run> few = fewLessons(runs, verdicts);
+            List<Run> wide = runs.stream().filter(r -> !few.contains(r)).toList();
+            counts(doc, wide, few, verdicts);
+            doc.paragraph("Each claim with its verdict and measured figure (95 % interval) per run. "
+                    + VerdictLabel.of(ClaimChecker.CONFIRMED) + ": the interval clears what the claim needs; "
+                    + VerdictLabel.of(ClaimChecker.REFUTED) + ": it lies wholly on the other side (the JVM disagrees:"
+                    + " a finding); " + VerdictLabel.of(ClaimChecker.INCONCLUSIVE) + ": it straddles it, or the data"
+                    + " cannot tell (1 fork); " + VerdictLabel.of(ClaimChecker.NOT_MEASURED) + ": no row, or outside"
+                    + " the claim's scope. The lesson links to its tables; the reasons are under Claims.");
+            claimTable(doc, "The guide's claims", TABLE_ID, wide, verdicts, Claim.Kind.GUIDE, lessonKey);
+            claimTable(doc, "Mechanism checks", "mechanism-table", wide, verdicts, Claim.Kind.MECHANISM,
                     lessonKey);
+            fewLessonsTable(doc, few, verdicts, lessonKey);
         }
         for (RunComparison.Result comparison : comparisons) {
             summary(doc, comparison, lessonKey);
         }
         return doc;
+    }
+
+    /** Per run, how many guide claims and mechanism checks got each verdict; the runs of a few lessons summed. */
+    private static void counts(Doc doc, List<Run> wide, List<Run> few, List<ClaimChecker.Verdict> verdicts) {
+        List<String> statuses = List.of(ClaimChecker.CONFIRMED, ClaimChecker.REFUTED, ClaimChecker.INCONCLUSIVE,
+                ClaimChecker.NOT_MEASURED);
+        List<String> header = new ArrayList<>(List.of("run", "guide's claims"));
+        statuses.forEach(s -> header.add(VerdictLabel.of(s)));
+        header.add("mechanism checks");
+        statuses.forEach(s -> header.add(VerdictLabel.of(s)));
+        List<List<String>> rows = new ArrayList<>();
+        for (Run run : wide) {
+            rows.add(countRow(run.label(), List.of(run.label()), verdicts, statuses));
+        }
+        if (!few.isEmpty()) {
+            rows.add(countRow(few.size() + " flag-set run" + (few.size() == 1 ? "" : "s") + " (below)",
+                    few.stream().map(Run::label).toList(), verdicts, statuses));
+        }
+        boolean[] right = new boolean[header.size()];
+        java.util.Arrays.fill(right, 1, right.length, true);
+        doc.add(new Doc.Table(header, rows, right, null, COUNTS_ID));
+    }
+
+    private static List<String> countRow(String label, List<String> runLabels, List<ClaimChecker.Verdict> verdicts,
+                                         List<String> statuses) {
+        List<String> row = new ArrayList<>(List.of(label));
+        for (Claim.Kind kind : List.of(Claim.Kind.GUIDE, Claim.Kind.MECHANISM)) {
+            List<ClaimChecker.Verdict> of = verdicts.stream()
+                    .filter(v -> v.claim().kind() == kind && runLabels.contains(v.runLabel())).toList();
+            row.add(Integer.toString(of.size()));
+            for (String s : statuses) {
+                row.add(Long.toString(of.stream().filter(v -> v.status().equals(s)).count()));
+            }
+        }
+        return row;
+    }
+
+    /** The runs of a few lessons: one row per claim and run, only the claims each run measured. */
+    private static void fewLessonsTable(Doc doc, List<Run> few, List<ClaimChecker.Verdict> verdicts,
+                                        Function<String, String> lessonKey) {
+        if (few.isEmpty()) {
+            return;
+        }
+        List<String> labels = few.stream().map(Run::label).toList();
+        doc.heading(3, "Flag-set runs");
+        doc.paragraph("Runs of a few lessons (JVM flag sets such as a collector), each with the claims of the"
+                + " lessons it ran; guide's claims first.");
+        List<List<String>> rows = new ArrayList<>();
+        List<List<String>> links = new ArrayList<>();
+        for (Claim.Kind kind : List.of(Claim.Kind.GUIDE, Claim.Kind.MECHANISM)) {
+            for (String label : labels) {
+                for (ClaimChecker.Verdict v : verdicts) {
+                    if (v.claim().kind() == kind && v.runLabel().equals(label)) {
+                        rows.add(List.of(simpleName(v.lesson()), v.claim().text(), label,
+                                VerdictLabel.of(v.status()), figure(v)));
+                        links.add(java.util.Collections.singletonList(lessonKey.apply(v.lesson())));
+                    }
+                }
+            }
+        }
+        doc.add(new Doc.Table(List.of("lesson", "claim", "run", "verdict", "measured (95 % interval)"), rows,
+                new boolean[] {false, false, false, false, true}, links, FEW_LESSONS_ID));
     }
 
     private static void claimTable(Doc doc, String title, String id, List<Run> runs,
@@ -88,7 +181,7 @@ final class Findings {
                     ReportBuilder.needs(c) + (unit.isEmpty() ? "" : " " + unit)));
             for (Run run : runs) {
                 ClaimChecker.Verdict v = entry.getValue().get(run.label());
-                cells.add(v == null ? "not run" : v.status());
+                cells.add(v == null ? "not run" : VerdictLabel.of(v.status()));
                 cells.add(v == null ? "" : figure(v));
             }
             rows.add(cells);
@@ -97,6 +190,9 @@ final class Findings {
             links.add(rowLinks);
         }
         boolean[] right = new boolean[header.size()];
+        for (int i = 4; i < right.length; i += 2) {
+            right[i] = true; // the measured figures: aligned, and not wrapped
+        }
         doc.add(new Doc.Table(header, rows, right, links, id));
     }
 

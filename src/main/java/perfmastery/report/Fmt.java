@@ -29,15 +29,15 @@ final class Fmt {
             return significant(x, 4);
         }
         if (a >= 100) {
-            return String.format(Locale.ROOT, "%.1f", x);
+            return fixed(x, 1);
         }
         if (a >= 10) {
-            return String.format(Locale.ROOT, "%.2f", x);
+            return fixed(x, 2);
         }
         if (a >= 1) {
-            return String.format(Locale.ROOT, "%.3f", x);
+            return fixed(x, 3);
         }
-        return String.format(Locale.ROOT, "%.4f", x);
+        return fixed(x, 4);
     }
 
     /** A ratio or factor: 3 to 4 significant digits (412, 3.10, 1.02, 79090, 1.235e+12). */
@@ -53,15 +53,24 @@ final class Fmt {
             return significant(x, 4);
         }
         if (a >= 100) {
-            return String.format(Locale.ROOT, "%.0f", x);
+            return fixed(x, 0);
         }
         if (a >= 10) {
-            return String.format(Locale.ROOT, "%.1f", x);
+            return fixed(x, 1);
         }
         if (a >= 0.01 || a == 0) {
-            return String.format(Locale.ROOT, "%.2f", x);
+            return fixed(x, 2);
         }
         return String.format(Locale.ROOT, "%.2e", x);
+    }
+
+    /**
+     * {@code String.format(Locale.ROOT, "%.Nf", x)}, byte for byte (half-up on the shortest decimal of x, a minus
+     * kept on a negative value that rounds to 0) without a Formatter per call: the report formats every cell.
+     */
+    static String fixed(double x, int decimals) {
+        String s = new BigDecimal(Double.toString(x)).setScale(decimals, java.math.RoundingMode.HALF_UP).toPlainString();
+        return (x < 0 || (x == 0 && 1 / x < 0)) && s.charAt(0) != '-' ? "-" + s : s;
     }
 
     /** A whole number (|x| at least 1000) rounded to {@code digits} significant digits: 123456 to "123500". */

@@ -47,9 +47,11 @@ final class LessonNames {
      * before for an ordinary class, the full name where the simple one is shared, a "-2" suffix where two ids
      * would still be equal (names that differ only in case, or only in characters a file name cannot hold).
      */
+    private static final java.util.regex.Pattern EDGE_HYPHENS = java.util.regex.Pattern.compile("^-+|-+$");
+
     String chartId(int runIndex, String className, String mode) {
         return idByLesson.computeIfAbsent(runIndex + "|" + className + "|" + mode, k -> {
-            String name = Charts.safeId(display(className)).replaceAll("^-+|-+$", "");
+            String name = EDGE_HYPHENS.matcher(Charts.safeId(display(className))).replaceAll("");
             if (name.isEmpty() || name.chars().noneMatch(Character::isLetterOrDigit)) {
                 name = "lesson";
             }

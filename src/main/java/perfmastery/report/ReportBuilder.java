@@ -111,7 +111,8 @@ final class ReportBuilder {
             verdicts.addAll(v);
         }
 
-        doc.heading(1, "JMH report");
+        String title = ReportTitle.of(runs, Findings.fewLessons(runs, verdicts));
+        doc.heading(1, title);
         List<String> inputs = new ArrayList<>();
         for (Run baseline : baselines) {
             inputs.add("baseline " + describe(baseline));
@@ -153,7 +154,7 @@ final class ReportBuilder {
         Map<String, String> charts = new LinkedHashMap<>();
         chartTasks.entrySet().parallelStream().map(e -> Map.entry(e.getKey(), e.getValue().get())).toList()
                 .forEach(e -> charts.put(e.getKey(), e.getValue()));
-        return new Output(doc.toMarkdown(), doc.toHtml("JMH report", charts), charts, comparisonCsv(comparisons),
+        return new Output(doc.toMarkdown(), doc.toHtml(title, charts), charts, comparisonCsv(comparisons),
                 claimsCsv(verdicts), verdicts, comparisons, allWarnings);
     }
 
@@ -458,12 +459,12 @@ final class ReportBuilder {
     }
 
     private static String claimsCsv(List<ClaimChecker.Verdict> verdicts) {
-        StringBuilder out = new StringBuilder("run,lesson,claim,kind,verdict,measured,ci_low,ci_high,reason\n");
+        StringBuilder out = new StringBuilder("run,lesson,claim,kind,verdict,measured,ci_low,ci_high,reason,unit\n");
         for (ClaimChecker.Verdict v : verdicts) {
             Estimate e = v.measured();
             csvRow(out, v.runLabel(), v.lesson(), v.claim().id(), v.claim().kind().name(), v.status(),
                     e == null ? "" : Fmt.csv(e.value()), e == null ? "" : Fmt.csv(e.low()),
-                    e == null ? "" : Fmt.csv(e.high()), v.reason());
+                    e == null ? "" : Fmt.csv(e.high()), v.reason(), v.unit());
         }
         return out.toString();
     }

@@ -38,4 +38,28 @@ class FmtTest {
         assertEquals("1E-300", Fmt.csv(1e-300));
         assertEquals("", Fmt.csv(Double.NaN));
     }
+
+    /** Fmt.fixed is String.format's "%.Nf" without a Formatter: the same bytes, ties and negative zeros included. */
+    @Test
+    void fixedIsStringFormatByteForByte() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        for (int i = 0; i < 200_000; i++) {
+            double x = switch (i % 4) {
+                case 0 -> Math.exp(random.nextDouble(-8, 22)) * (random.nextBoolean() ? 1 : -1);
+                case 1 -> Math.round(random.nextDouble(0, 100000)) / 1000.0 + (random.nextInt(3) - 1) * 0.0005;
+                case 2 -> random.nextInt(100000) / 200.0; // ties at the third decimal
+                default -> random.nextDouble(-0.01, 0.01);
+            };
+            for (int d = 0; d <= 4; d++) {
+                org.junit.jupiter.api.Assertions.assertEquals(String.format(java.util.Locale.ROOT, "%." + d + "f", x),
+                        Fmt.fixed(x, d), x + " at " + d + " decimals");
+            }
+        }
+        for (double x : new double[] {-0.0, 0.0, 1.005, 2.675, 0.125, -0.004, 1e-3, 999.95, 99.995}) {
+            for (int d = 0; d <= 4; d++) {
+                org.junit.jupiter.api.Assertions.assertEquals(String.format(java.util.Locale.ROOT, "%." + d + "f", x),
+                        Fmt.fixed(x, d), x + " at " + d + " decimals");
+            }
+        }
+    }
 }

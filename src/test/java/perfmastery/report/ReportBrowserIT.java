@@ -33,8 +33,11 @@ import tools.jackson.databind.node.ArrayNode;
  * <li>every chart loaded: every {@code <img>} has a natural width, every inlined SVG has a size and content;</li>
  * <li>nothing overflows the page: the document is no wider than the window, and no element outside a table's
  * own scroll box reaches past its right edge;</li>
- * <li>the first table is the findings table;</li>
- * <li>every {@code #anchor} link lands on an element.</li>
+ * <li>the first table is the verdict counts per run, and the findings table follows;</li>
+ * <li>every {@code #anchor} link lands on an element;</li>
+ * <li>on the reference report, the first screen at 1400 x 900: a title naming the runs, the counts at the top,
+ * the claims table starting on the screen at the page's width with claim texts of at most 4 lines, no column of
+ * "not run" cells, and every verdict cell coloured.</li>
  * </ul>
  * It writes its result as JSON into {@code <pre id="check">}, which {@code --dump-dom} hands back. A screenshot
  * is kept as {@code target/report-screenshot.png} for people to look at. Without {@code /usr/bin/chromium} the
@@ -90,7 +93,7 @@ class ReportBrowserIT {
             assertEquals(0, r.get("emptyCharts").size(), where);
             assertTrue(r.get("scrollWidth").asInt() <= r.get("clientWidth").asInt(), where);
             assertEquals(0, r.get("overflowing").size(), where);
-            assertEquals(Findings.TABLE_ID, r.get("firstTableId").asString(), where);
+            assertEquals(Findings.COUNTS_ID, r.get("firstTableId").asString(), where);
             assertEquals(0, r.get("brokenLinks").size(), where);
             assertTrue(r.get("links").asInt() >= 5, where);
         }
@@ -122,10 +125,25 @@ class ReportBrowserIT {
             assertEquals(0, r.get("emptyCharts").size(), where);
             assertTrue(r.get("scrollWidth").asInt() <= r.get("clientWidth").asInt(), where);
             assertEquals(0, r.get("overflowing").size(), where);
-            assertEquals(Findings.TABLE_ID, r.get("firstTableId").asString(), where);
+            assertEquals(Findings.COUNTS_ID, r.get("firstTableId").asString(), where);
             assertEquals(0, r.get("brokenLinks").size(), where);
         }
-        System.out.println("[browser check] results/reference/report.html passed at 1280 and 800 px");
+        // The first screen at 1400 x 900 answers "what did these runs say about the guide?".
+        JsonNode first = check(chromium, page, 1400, 900);
+        String where = "results/reference/report.html's first screen at 1400 x 900: " + first;
+        assertTrue(first.get("title").asString().startsWith("Report: JDK"), where);
+        assertTrue(first.get("countsTop").asInt() >= 0 && first.get("countsTop").asInt() < 300, where);
+        assertTrue(first.get("findingsTop").asInt() > first.get("countsTop").asInt()
+                && first.get("findingsTop").asInt() < 700, "the claims table starts on the first screen: " + where);
+        assertTrue(first.get("findingsWidth").asInt() >= 0.95 * first.get("bodyWidth").asInt(),
+                "the claims table uses the page's width: " + where);
+        assertTrue(first.get("findingsWidth").asInt() <= first.get("bodyWidth").asInt(), "and no more: " + where);
+        assertTrue(first.get("maxClaimLines").asInt() <= 4, "claim texts wrap to at most 4 lines: " + where);
+        assertEquals(0, first.get("notRunColumns").asInt(), "no column of 'not run' cells: " + where);
+        assertTrue(first.get("verdictCells").asInt() >= 80, where);
+        assertEquals(0, first.get("uncolouredVerdicts").asInt(), "every verdict is coloured: " + where);
+        System.out.println("[browser check] results/reference/report.html passed at 1280 and 800 px, and its first"
+                + " screen at 1400 px");
     }
 
     /** A fixture's rows and the EventLoopBlocking lesson's, in one file: one run of two lessons. */
@@ -142,7 +160,11 @@ class ReportBrowserIT {
     }
 
     private JsonNode check(Path chromium, Path page, int width) throws Exception {
-        String dom = run(chromium, List.of("--window-size=" + width + ",2000", "--virtual-time-budget=5000",
+        return check(chromium, page, width, 2000);
+    }
+
+    private JsonNode check(Path chromium, Path page, int width, int height) throws Exception {
+        String dom = run(chromium, List.of("--window-size=" + width + "," + height, "--virtual-time-budget=5000",
                 "--dump-dom", page.toUri().toString()));
         Matcher m = Pattern.compile("<pre id=\"check\"[^>]*>(.*?)</pre>", Pattern.DOTALL).matcher(dom);
         assertTrue(m.find() && !m.group(1).isBlank(), "the check script wrote nothing at " + width + " px: "
@@ -224,6 +246,36 @@ class ReportBrowserIT {
               r.brokenLinks = links.filter(function (a) {
                 return !document.getElementById(decodeURIComponent(a.getAttribute('href').substring(1)));
               }).map(function (a) { return a.getAttribute('href'); });
+              // The first screen: the counts and the findings table, their place, width, wrapping and colours.
+              var counts = document.getElementById('verdict-counts');
+              var findings = document.getElementById('findings-table');
+              r.title = document.title;
+              r.countsTop = counts ? Math.round(counts.getBoundingClientRect().top) : -1;
+              r.findingsTop = findings ? Math.round(findings.getBoundingClientRect().top) : -1;
+              r.findingsWidth = findings ? Math.round(findings.getBoundingClientRect().width) : 0;
+              r.bodyWidth = Math.round(document.body.getBoundingClientRect().width);
+              r.maxClaimLines = 0;
+              r.notRunColumns = 0;
+              r.verdictCells = 0;
+              r.uncolouredVerdicts = 0;
+              if (findings) {
+                var rows = Array.prototype.slice.call(findings.querySelectorAll('tr')).slice(1);
+                rows.forEach(function (tr) {
+                  var claim = tr.children[1];
+                  var lh = parseFloat(getComputedStyle(claim).lineHeight) || 16;
+                  r.maxClaimLines = Math.max(r.maxClaimLines, Math.round((claim.getBoundingClientRect().height - 6) / lh));
+                });
+                var columns = rows.length ? rows[0].children.length : 0;
+                for (var c = 3; c < columns; c++) {
+                  var notRun = rows.filter(function (tr) { return tr.children[c].textContent === 'not run'; }).length;
+                  if (notRun * 2 > rows.length) { r.notRunColumns++; }
+                }
+                findings.querySelectorAll('td.v').forEach(function (td) {
+                  r.verdictCells++;
+                  var bg = getComputedStyle(td).backgroundColor;
+                  if (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent') { r.uncolouredVerdicts++; }
+                });
+              }
               document.getElementById('check').textContent = JSON.stringify(r);
             });
             </script>

@@ -115,7 +115,8 @@ class ReportMainTest {
         assertEquals("benchmark,mode,params,metric,run_a,run_b,ratio,ci_low,ci_high,verdict,unit,note",
                 r.file("comparison.csv").lines().findFirst().orElseThrow());
         List<List<String>> claims = csv(r.file("claims.csv"));
-        assertEquals(List.of("run", "lesson", "claim", "kind", "verdict", "measured", "ci_low", "ci_high", "reason"),
+        assertEquals(List.of("run", "lesson", "claim", "kind", "verdict", "measured", "ci_low", "ci_high", "reason",
+                "unit"),
                 claims.get(0));
         // The quiet JDK 25 run confirms the memoized claim; the noisy JDK 17 run (load 5-12) cannot tell.
         assertEquals(List.of("JDK 25.0.3", "GUIDE", "CONFIRMED"), pick(claims, "memoized-1000x-at-30", 1));
@@ -404,7 +405,7 @@ class ReportMainTest {
         assertTrue(md.contains("### Bar (avgt) on JDK 25.0.3"), md);
         assertTrue(md.contains("| Bar.memoized | avgt | n=20 |"));
         assertTrue(md.contains("No benchmark class of these runs states a @Claim"));
-        assertEquals("run,lesson,claim,kind,verdict,measured,ci_low,ci_high,reason\n", r.file("claims.csv"));
+        assertEquals("run,lesson,claim,kind,verdict,measured,ci_low,ci_high,reason,unit\n", r.file("claims.csv"));
     }
 
     @Test

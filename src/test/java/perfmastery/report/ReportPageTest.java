@@ -68,7 +68,12 @@ class ReportPageTest {
                 ReportMainTest.fixture("fib-jdk25.json"));
         assertEquals(0, r.exit(), r.err());
         String md = r.file("report.md");
-        List<String> first = mdTables(md).get(0);
+        // First the verdict counts per run, then the findings table.
+        assertTrue(mdTables(md).get(0).get(0).startsWith("| run | guide's claims | ✔ CONFIRMED | ✘ REFUTED |"),
+                mdTables(md).get(0).get(0));
+        assertEquals("| JDK 17.0.15 | 3 | 0 | 0 | 3 | 0 |", mdTables(md).get(0).get(2).substring(0, 35),
+                mdTables(md).get(0).get(2));
+        List<String> first = mdTables(md).get(1);
         assertEquals("| lesson | claim | needs | JDK 17.0.15 | measured (95 % interval) | JDK 25.0.3 |"
                 + " measured (95 % interval) |", first.get(0));
         assertTrue(md.indexOf("## Findings") < md.indexOf("## Lessons"), "findings come before the lessons");
@@ -76,12 +81,16 @@ class ReportPageTest {
         String memo = first.stream().filter(l -> l.contains("at least 1000x faster than recursive at n=30"))
                 .findFirst().orElseThrow();
         assertTrue(memo.matches("\\| \\[FibonacciBenchmark\\]\\(#fibonaccibenchmark-avgt\\) \\| .* \\| ≥ 1000x"
-                + " \\| INCONCLUSIVE \\| 5686x \\(4.17 to 7755000\\) \\| CONFIRMED \\| 27070x \\(21270 to 34460\\) \\|"),
+                + " \\| \\? INCONCLUSIVE \\| 5686x \\(4.17 to 7755000\\) \\| ✔ CONFIRMED \\| 27070x \\(21270 to 34460\\) \\|"),
                 memo);
         assertEquals(2 + 3, first.size(), "header, separator and the 3 guide claims of FibonacciBenchmark");
         String html = r.file("report.html");
         int table = html.indexOf("<table");
+        assertTrue(html.startsWith("<table id=\"" + Findings.COUNTS_ID + "\">", table), html.substring(table, table + 60));
+        table = html.indexOf("<table", table + 1);
         assertTrue(html.startsWith("<table id=\"" + Findings.TABLE_ID + "\">", table), html.substring(table, table + 60));
+        // Verdicts are coloured in the HTML and carry their mark in the text.
+        assertTrue(html.contains("<td class=\"v v-confirmed\">&#10004; CONFIRMED</td>"), "a coloured verdict cell");
         // Then the JDK-vs-JDK summary: the lesson's geometric mean with an interval.
         assertTrue(md.contains("### JDK 17.0.15 vs JDK 25.0.3"), md);
         assertTrue(md.contains("| [FibonacciBenchmark (avgt)](#fibonaccibenchmark-avgt) | 8 | 1.57 | "), md);
@@ -104,8 +113,8 @@ class ReportPageTest {
         int guide = md.indexOf("### The guide's claims");
         int mechanism = md.indexOf("### Mechanism checks");
         assertTrue(guide > 0 && mechanism > guide, md.substring(0, Math.min(md.length(), 3000)));
-        assertTrue(mdTables(md).get(1).stream().anyMatch(l -> l.contains("allocates at least the payload")
-                && l.contains("| CONFIRMED |")), mdTables(md).get(1).toString().substring(0, 500));
+        assertTrue(mdTables(md).get(2).stream().anyMatch(l -> l.contains("allocates at least the payload")
+                && l.contains("| ✔ CONFIRMED |")), mdTables(md).get(2).toString().substring(0, 500));
         String html = r.file("report.html");
         assertTrue(html.indexOf("id=\"" + Findings.TABLE_ID + "\"") < html.indexOf("id=\"mechanism-table\""));
     }
@@ -210,11 +219,11 @@ class ReportPageTest {
         assertTrue(chart.contains("p99, us/op"), ChartsTest.texts(chart).toString());
         assertTrue(chart.contains(">strategy=virtualThread task=pbkdf2<"), ChartsTest.texts(chart).toString());
         // And the findings show the virtual-thread claim side by side: not measured on 17, confirmed on 25.
-        String virtual = mdTables(md).get(0).stream().filter(l -> l.contains("a virtual thread per request"))
+        String virtual = mdTables(md).get(1).stream().filter(l -> l.contains("a virtual thread per request"))
                 .findFirst().orElseThrow();
-        assertTrue(virtual.contains("| NOT MEASURED |  | CONFIRMED | "), virtual);
-        String bound = mdTables(md).get(0).stream().filter(l -> l.contains("20 ms or more")).findFirst().orElseThrow();
-        assertTrue(bound.contains("| ≥ 20000 us/op | CONFIRMED |"), bound);
+        assertTrue(virtual.contains("| – NOT MEASURED |  | ✔ CONFIRMED | "), virtual);
+        String bound = mdTables(md).get(1).stream().filter(l -> l.contains("20 ms or more")).findFirst().orElseThrow();
+        assertTrue(bound.contains("| ≥ 20000 us/op | ✔ CONFIRMED |"), bound);
     }
 
     @Test
