@@ -54,6 +54,8 @@ public final class RunMain {
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
+    /** The host as measured at the start of the run, written into every sidecar. */
+    private HostProbe host;
 
     RunMain(Path projectDir, Path jar, Map<String, String> env, PrintStream out, PrintStream err) {
         this(projectDir, projectDir, jar, env, out, err);
@@ -361,6 +363,8 @@ public final class RunMain {
     List<PairResult> runPairs(Plan plan, Path runDir) throws IOException, InterruptedException {
         Map<String, Object> machine = RunMetadata.machine();
         Map<String, Object> source = RunMetadata.source(projectDir);
+        host = HostProbe.measure();
+        out.println("Host: " + host.summary());
         ForkPlan forks = plan.forkPlan();
         int rounds = forks.rounds();
         List<PairRun> runs = new ArrayList<>();
@@ -561,11 +565,13 @@ public final class RunMain {
         run.roundFiles.forEach(ChildProcesses::notPartial);
         if (written.isPresent()) {
             ForkPlan forks = plan.forkPlan();
-            RunMetadata.write(written.get(), RunMetadata.content(machine, source, plan.options().preset().describe(),
+            Map<String, Object> content = RunMetadata.content(machine, source, plan.options().preset().describe(),
                     run.pair.jdk().version(), run.pair.userFlags(), run.commands, run.start, run.end, run.loadBefore,
                     run.loadAfter, plan.options().shard() == null ? null : plan.options().shard().label(),
                     run.unitSeconds, run.otherSeconds > 0 ? run.otherCoreSeconds / run.otherSeconds : null,
-                    forks.effectiveOrder().label(), forks.rounds()));
+                    forks.effectiveOrder().label(), forks.rounds());
+            content.put(HostProbe.KEY, host == null ? null : host.json());
+            RunMetadata.write(written.get(), content);
         }
         SortedSet<String> missing = new TreeSet<>(run.selection.expected());
         if (written.isPresent()) {
@@ -608,6 +614,11 @@ public final class RunMain {
 
     private List<String> profilerArgs(Plan plan, Pair pair, Path runDir) {
         List<String> args = new ArrayList<>();
+        // Always on: two reads of /proc/self/stat per iteration, and every run then shows whether its measured
+        // iterations paid for first touches of heap pages (a host property) instead of the lesson.
+        if (!plan.jmhArgs().profiles(perfmastery.support.PageFaultProfiler.NAME)) {
+            args.addAll(List.of("-prof", perfmastery.support.PageFaultProfiler.NAME));
+        }
         for (String profiler : plan.options().profilers()) {
             switch (profiler) {
                 case "gc", "stack" -> {
