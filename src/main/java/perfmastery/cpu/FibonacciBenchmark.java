@@ -82,7 +82,7 @@ import perfmastery.support.Claim.Relation;
 @Claim(id = "memoized-1000x-at-30",
         text = "memoized is at least 1000x faster than recursive at n=30",
         variant = "memoized", baseline = "recursive", relation = Relation.LOWER, factor = 1000,
-        params = "n=30", kind = Kind.GUIDE,
+        params = "n=30", kind = Kind.MECHANISM,
         basis = "at n=30 recursive makes 2F(31) - 1 = 2,692,537 calls and memoized 2n - 1 = 59: 45,636x fewer;"
                 + " a memoized call (a plain call's work plus a memo load, test and store, and a table of n + 1"
                 + " longs per top-level call) is allowed up to 5x a plain call: 9,127x; claimed as the power of"
@@ -90,14 +90,14 @@ import perfmastery.support.Claim.Relation;
 @Claim(id = "recursive-grows-exponentially",
         text = "every linear or better variant is at least 100x faster than recursive at n=20",
         variant = "*", baseline = "recursive", relation = Relation.LOWER, factor = 100,
-        params = "n=20", kind = Kind.GUIDE,
+        params = "n=20", kind = Kind.MECHANISM,
         basis = "at n=20 recursive makes 21,891 calls; the slowest of the others, memoized, makes 39 (iterative"
                 + " loops 20 times, fastDoubling 5): 561x fewer; with memoized's calls allowed up to 5x a plain"
                 + " call, 112x; claimed as the power of ten at or below, 100x")
 @Claim(id = "recursive-100x-from-n20-to-n30",
         text = "recursive's time grows exponentially with n: at n=30 at least 100x what it is at n=20",
         variant = "recursive[n=30]", baseline = "recursive[n=20]", relation = Relation.HIGHER, factor = 100,
-        kind = Kind.GUIDE,
+        kind = Kind.MECHANISM,
         basis = "recursive makes 2F(n+1) - 1 calls, which grows as phi^n: 2,692,537 at n=30 against 21,891 at"
                 + " n=20, 123x, each call the same code at the same cost; claimed as the power of ten at or"
                 + " below, 100x")

@@ -199,25 +199,25 @@ import perfmastery.support.VirtualThreads;
                 + " the calls of fib(32) (phi^4); half of that, 3.4x, leaves room for the part of the tail that"
                 + " does not scale (the HTTP round trip, the scheduler's delays: a few ms)")
 @Claim(id = "offloaded-health-p99-flat",
-        text = "with /heavy offloaded to a worker, /health's p99 does not grow with the heavy task: at /heavy/36 at most 2x what it is at /heavy/32",
+        text = "with /heavy offloaded to a worker, /health's p99 does not grow with the heavy task: at /heavy/36 at most 2x what it is at /heavy/32 (on 2 cores, with the load generator on the same cores)",
         variant = "health[server=offloaded;heavy=36]", baseline = "health[server=offloaded;heavy=32]",
-        metric = "p99", relation = Relation.LOWER, factor = 0.5, kind = Kind.GUIDE,
+        metric = "p99", relation = Relation.LOWER, factor = 0.5, kind = Kind.GUIDE, dependsOnCores = true,
         basis = "offloaded, the handler thread only parses and dispatches, and the worker computes without a"
                 + " pause at every size (the load is a closed loop), so the health path meets the same contention"
                 + " for the cores whatever the task: its tail does not depend on the task's size; 2x is the"
                 + " allowance for the noise of a tail, well below the 6.85x the task grows")
 @Claim(id = "offloaded-health-p99-10x-lower-at-36",
-        text = "at /heavy/36, offloading /heavy makes /health's p99 at least 10x lower than computing it on the server's thread",
+        text = "at /heavy/36, offloading /heavy makes /health's p99 at least 10x lower than computing it on the server's thread (on 2 cores, with the load generator on the same cores)",
         variant = "health[server=offloaded;heavy=36]", baseline = "health[server=blocking;heavy=36]",
-        metric = "p99", relation = Relation.LOWER, factor = 10, kind = Kind.GUIDE,
+        metric = "p99", relation = Relation.LOWER, factor = 10, kind = Kind.GUIDE, dependsOnCores = true,
         basis = "blocking, the p99 is at least one heavy task, fib(36), about 40 ms of CPU alone; offloaded, a"
                 + " health request waits at most for a core that the computing worker holds, about one scheduler"
                 + " time slice (a few ms on Linux), plus a loopback round trip (under 1 ms): 40 ms against at"
                 + " most 4 ms is 10x")
 @Claim(id = "offloaded-open-loop-p99-at-most-4ms",
-        text = "with /heavy offloaded to a worker, /health's open-loop p99 (from the intended send time) is at most 4 ms, however heavy the task",
+        text = "with /heavy offloaded to a worker, /health's open-loop p99 (from the intended send time) is at most 4 ms, however heavy the task (on 2 cores, with the load generator on the same cores)",
         variant = "health[server=offloaded]", metric = "openLoopP99Us", relation = Relation.LOWER, bound = 4_000,
-        kind = Kind.GUIDE,
+        kind = Kind.GUIDE, dependsOnCores = true,
         basis = "the guide: offloaded, /health answers at once, however heavy the task; a check waits at most for a"
                 + " core that the computing worker holds, about one scheduler time slice (a few ms on Linux), plus a"
                 + " loopback round trip (under 1 ms): at most 4 ms, the premise of the closed-loop 10x claim (40 ms"
