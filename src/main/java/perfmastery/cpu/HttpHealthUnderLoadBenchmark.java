@@ -165,6 +165,18 @@ import perfmastery.support.VirtualThreads;
  * (JDK 17 and 25, 3 forks per row, on a quiet machine; its sidecars hold the load average). A table
  * that was here was measured while other jobs shared the 2 cores, so it was removed.
  *
+ * <h2>The heap</h2>
+ * {@code -Xms128m -Xmx128m -Xmn32m -XX:+AlwaysPreTouch} (appended to the fork's flags). On some virtual
+ * machines the first touch of a heap page costs far more than its second touch, and a default heap keeps
+ * growing into fresh pages during the measured iterations: the server's and the clients' requests would then
+ * wait for the host's page faults, and the tails would depend on the host, not on where /heavy is computed. A
+ * small heap, fixed and touched once as the fork starts, with a fixed young generation of 32m, makes every
+ * allocation reuse pages already touched, at the cost of touching 128m once per fork (a fraction of the time a
+ * default 1 GiB pre-touch takes). The live set is a server, two clients and their connections, many times
+ * smaller than 128 MiB. The faults that remain come from outside the heap (threads' stacks, socket buffers,
+ * the JIT). Run with {@code -prof perfmastery.support.PageFaultProfiler} (the runner adds it) to see the
+ * measured iterations' faults ({@code faults.minor}).
+ *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- HttpHealthUnderLoadBenchmark}; one server with {@code -p server=offloaded};
  * 6 forks per row ({@code @Fork(6)}, kept as the least by the presets): the open-loop p99 of a fork is a
@@ -189,7 +201,7 @@ import perfmastery.support.VirtualThreads;
 // the light client, up to 0.9 on JDK 17 with the HttpClient probe before it), and the closed-loop 10x claim has a thin
 // margin (lower bounds 9.8 to 11 at 6 forks). The runner keeps a lesson's own @Fork as the least under its presets;
 // `java -jar target/benchmarks.jar` runs 6 too.
-@Fork(6)
+@Fork(value = 6, jvmArgsAppend = {"-Xms128m", "-Xmx128m", "-Xmn32m", "-XX:+AlwaysPreTouch"})
 @Claim(id = "blocking-health-p99-grows-with-the-task",
         text = "with /heavy computed on the server's thread, /health's p99 grows with the heavy task: at /heavy/36 at least 3.4x what it is at /heavy/32",
         variant = "health[server=blocking;heavy=36]", baseline = "health[server=blocking;heavy=32]",
