@@ -23,7 +23,7 @@ import java.util.Map;
  * <li><b>first touch</b>: a fresh direct buffer of {@value #PROBE_BYTES} bytes is zeroed by the JDK as it is
  * allocated, page by page into memory no one touched before (each page a fault); then the same bytes are
  * written again (no fault; the loop's first pass is not timed, as it runs before the JIT compiles it). Both per 4 KiB page, the median of {@value #REPEATS}.</li>
- * <li><b>CPU loop</b>: {@value #LOOP_STEPS} steps of a xorshift generator, the fastest of {@value #REPEATS}
+ * <li><b>CPU loop</b>: {@value #LOOP_STEPS} steps of a xorshift generator, the fastest of five runs
  * (the first ones run before the JIT has compiled it).</li>
  * <li><b>timer</b>: the smallest step {@code System.nanoTime()} is seen to take, and the mean cost of one
  * call, over {@value #TIMER_CALLS} calls back to back.</li>
@@ -59,7 +59,7 @@ public final class HostProbe {
         host.put("firstTouchMicrosPerPage", touch == null ? null : round(touch[0]));
         host.put("secondTouchMicrosPerPage", touch == null ? null : round(touch[1]));
         host.put("cpuLoopMillis", round(cpuLoopMillis()));
-        host.put("cpuLoop", LOOP_STEPS + " xorshift steps, the fastest of " + REPEATS);
+        host.put("cpuLoop", LOOP_STEPS + " xorshift steps, the fastest of " + (REPEATS + 2));
         long[] timer = timer();
         host.put("timerGranularityNanos", timer[0]);
         host.put("timerCallNanos", round(timer[1] / (double) TIMER_CALLS));
