@@ -22,7 +22,8 @@ import java.util.Map;
  * <ul>
  * <li><b>first touch</b>: a fresh direct buffer of {@value #PROBE_BYTES} bytes is zeroed by the JDK as it is
  * allocated, page by page into memory no one touched before (each page a fault); then the same bytes are
- * written again (no fault; the loop's first pass is not timed, as it runs before the JIT compiles it). Both per 4 KiB page, the median of {@value #REPEATS}.</li>
+ * written again (no fault; the loop's first pass is not timed, as it runs before the JIT compiles it).
+ * Both per 4 KiB page, the median of {@value #REPEATS}.</li>
  * <li><b>CPU loop</b>: {@value #LOOP_STEPS} steps of a xorshift generator, the fastest of five runs
  * (the first ones run before the JIT has compiled it).</li>
  * <li><b>timer</b>: the smallest step {@code System.nanoTime()} is seen to take, and the mean cost of one
