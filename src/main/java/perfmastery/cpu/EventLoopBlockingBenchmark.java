@@ -183,17 +183,17 @@ import perfmastery.support.VirtualThreads;
         text = "with one heavy request in flight, offloading to a worker pool makes the health check's p99 at least 100x lower than inline",
         variant = "health[strategy=workerPool]", baseline = "health[strategy=inline]",
         metric = "p99", relation = Relation.LOWER, factor = 100, params = "inFlight=1",
-        kind = Kind.GUIDE, basis = EventLoopBlockingBenchmark.OFFLOAD_BASIS)
+        kind = Kind.MECHANISM, basis = EventLoopBlockingBenchmark.OFFLOAD_BASIS)
 @Claim(id = "threadPerRequest-p99-100x",
         text = "with one heavy request in flight, offloading to a new thread per request makes the health check's p99 at least 100x lower than inline",
         variant = "health[strategy=threadPerRequest]", baseline = "health[strategy=inline]",
         metric = "p99", relation = Relation.LOWER, factor = 100, params = "inFlight=1",
-        kind = Kind.GUIDE, basis = EventLoopBlockingBenchmark.OFFLOAD_BASIS)
+        kind = Kind.MECHANISM, basis = EventLoopBlockingBenchmark.OFFLOAD_BASIS)
 @Claim(id = "virtualThread-p99-100x",
         text = "with one heavy request in flight, offloading to a virtual thread per request makes the health check's p99 at least 100x lower than inline",
         variant = "health[strategy=virtualThread]", baseline = "health[strategy=inline]",
         metric = "p99", relation = Relation.LOWER, factor = 100, params = "inFlight=1",
-        kind = Kind.GUIDE, basis = EventLoopBlockingBenchmark.OFFLOAD_BASIS)
+        kind = Kind.MECHANISM, basis = EventLoopBlockingBenchmark.OFFLOAD_BASIS)
 @Claim(id = "inline-p99-is-a-heavy-task",
         text = "inline, the health check's closed-loop p99 is at least one heavy task: 20 ms or more",
         variant = "health[strategy=inline]", metric = "p99", relation = Relation.HIGHER, bound = 20_000,
@@ -216,36 +216,36 @@ import perfmastery.support.VirtualThreads;
                 + " the p99 is 0.9 T: at least 0.9 tasks, T being the task's time alone as the fork's setup"
                 + " measured it (openLoopP99PerTask), whatever the machine's speed")
 @Claim(id = "workerPool-open-loop-p99-100x",
-        text = "with one heavy request in flight, offloading to a worker pool makes the health check's open-loop p99 at least 100x lower than inline",
+        text = "with one heavy request in flight, offloading to a worker pool makes the health check's open-loop p99 at least 100x lower than inline (on 2 cores, with the load generator on the same cores)",
         variant = "health[strategy=workerPool]", baseline = "health[strategy=inline]",
         metric = "openLoopP99Us", relation = Relation.LOWER, factor = 100, params = "inFlight=1",
-        kind = Kind.GUIDE,
+        kind = Kind.GUIDE, dependsOnCores = true,
         basis = "inline, open-loop checks wait for the rest of a heavy task, so the p99 is about one task, at"
                 + " least 20 ms, the guide's lower end (fib(35) is about that here); offloaded, one worker computes"
                 + " and the loop keeps the other core, so every check waits only for the loop's hand-off and"
                 + " wake-up, within a few hundred microseconds: 20 ms against at most 200 us is 100x")
 @Claim(id = "workerPool-heavy-throughput-uses-the-cores",
-        text = "with more heavy requests in flight than cores, a cores-sized worker pool completes at least 1.5x the heavy requests per second of inline",
+        text = "with more heavy requests in flight than cores, a cores-sized worker pool completes at least 1.5x the heavy requests per second of inline (on 2 cores, with the load generator on the same cores)",
         variant = "health[strategy=workerPool]", baseline = "health[strategy=inline]",
         metric = "heavyCompletedPerSecond", relation = Relation.HIGHER, factor = 1.5,
-        params = {"inFlight=4", "inFlight=16"}, kind = Kind.GUIDE,
+        params = {"inFlight=4", "inFlight=16"}, kind = Kind.GUIDE, dependsOnCores = true,
         basis = "inline computes on the loop, one core; the pool's P workers compute on all P cores (2 here), which"
                 + " is P times the work per second while P requests or more are in flight; 1.5x leaves a quarter of"
                 + " the second core to the loop, the two probes and the hand-offs")
 @Claim(id = "threadPerRequest-oversubscribed-open-loop-p99-2x-pool",
-        text = "with 8x as many heavy requests in flight as cores, a thread per request makes the health check's open-loop p99 at least 2x the cores-sized pool's",
+        text = "with 8x as many heavy requests in flight as cores, a thread per request makes the health check's open-loop p99 at least 2x the cores-sized pool's (on 2 cores, with the load generator on the same cores)",
         variant = "health[strategy=threadPerRequest]", baseline = "health[strategy=workerPool]",
         metric = "openLoopP99Us", relation = Relation.HIGHER, factor = 2, params = "inFlight=16",
-        kind = Kind.GUIDE,
+        kind = Kind.GUIDE, dependsOnCores = true,
         basis = "a fair scheduler shares the CPU among runnable threads: beside a pool's P busy workers the loop"
                 + " gets 1/(P+1) of it, beside 8P request threads 1/(8P+1), 3/17 as much on 2 cores, and a woken"
                 + " loop waits behind one busy thread per core with the pool but eight with thread-per-request; 2x is"
                 + " a quarter of that 8x, an allowance for the scheduler's preference for threads that wake from sleep")
 @Claim(id = "virtualThread-oversubscribed-open-loop-p99-as-pool",
-        text = "with 8x as many heavy requests in flight as cores, virtual threads leave the health check's open-loop p99 at most 2x the cores-sized pool's",
+        text = "with 8x as many heavy requests in flight as cores, virtual threads leave the health check's open-loop p99 at most 2x the cores-sized pool's (on 2 cores, with the load generator on the same cores)",
         variant = "health[strategy=virtualThread]", baseline = "health[strategy=workerPool]",
         metric = "openLoopP99Us", relation = Relation.LOWER, factor = 0.5, params = "inFlight=16",
-        kind = Kind.GUIDE,
+        kind = Kind.GUIDE, dependsOnCores = true,
         basis = "CPU-bound virtual threads run on the default scheduler's P carrier threads and are never"
                 + " time-sliced: each holds its carrier until its task ends, so 8P of them are P busy platform"
                 + " threads with a queue in front, the pool's shape, and the loop competes with the same P busy"

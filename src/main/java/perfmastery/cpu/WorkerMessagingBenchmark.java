@@ -138,7 +138,7 @@ import perfmastery.support.Claim.Relation;
 @Claim(id = "copied-beats-ipc-at-1MiB",
         text = "at 1 MiB, copying the payload to a worker thread is at least 2x cheaper than sending it through a child process's pipe (medians)",
         variant = "copied", baseline = "serializedIpc", metric = "p50", relation = Relation.LOWER, factor = 2,
-        params = "payloadBytes=1048576", kind = Kind.GUIDE,
+        params = "payloadBytes=1048576", kind = Kind.MECHANISM,
         basis = "the pipe copies the payload twice (into the kernel and out of it) where copied copies it once,"
                 + " and with a 64 KiB pipe it hands the CPU between the two processes at least 16 times per MiB"
                 + " where copied hands off once; both then read it once: at least twice the work")

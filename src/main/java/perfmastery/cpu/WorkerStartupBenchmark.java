@@ -132,7 +132,7 @@ import perfmastery.support.VirtualThreads;
 @Claim(id = "child-jvm-100x-platform",
         text = "starting a child JVM costs at least 100x a platform thread (medians)",
         variant = "childJvm", baseline = "platformThread", metric = "p50", relation = Relation.HIGHER, factor = 100,
-        kind = Kind.GUIDE,
+        kind = Kind.MECHANISM,
         basis = "the guide: a child process starts a whole new runtime; a JVM's start (exec, mapping the JDK's"
                 + " class-data archive, booting the module system, loading and linking hundreds of classes, its GC"
                 + " and JIT threads) is tens of milliseconds, a thread's start tens to a hundred microseconds: two"
@@ -148,7 +148,7 @@ import perfmastery.support.VirtualThreads;
 @Claim(id = "archived-child-jvm-still-100x-platform",
         text = "started from an archive of its classes, a child JVM still costs at least 100x a platform thread (medians)",
         variant = "childJvmAotCache", baseline = "platformThread", metric = "p50", relation = Relation.HIGHER, factor = 100,
-        kind = Kind.GUIDE,
+        kind = Kind.MECHANISM,
         basis = "the archive removes class loading and linking, not the rest of a JVM's start: exec and mapping the"
                 + " JVM, reserving the heap, starting the GC and JIT threads, booting the module system and exiting are"
                 + " tens of milliseconds, a thread's start tens to a hundred microseconds: two orders of magnitude")

@@ -90,6 +90,18 @@ import perfmastery.support.Gauges;
  * 3 forks per row, on a quiet machine; its sidecars hold the load average). The table that was here was
  * measured while other jobs shared the 2 cores, so it was removed.
  *
+ * <h2>The heap</h2>
+ * {@code -Xms128m -Xmx128m -Xmn32m -XX:+AlwaysPreTouch} (appended to the fork's flags). On some virtual
+ * machines the first touch of a heap page costs far more than its second touch, and a default heap keeps
+ * growing into fresh pages during the measured iterations: the lesson would time the host's page faults, not
+ * backpressure (every burst allocates 8 MiB of fresh messages). A small heap, fixed and touched once as the
+ * fork starts, with a fixed young generation of 32m, makes every allocation reuse pages already touched, at
+ * the cost of touching 128m once per fork (a fraction of the time a default 1 GiB pre-touch takes). The most
+ * the lesson holds at once is one burst (8 MiB of messages and the queue's nodes): 128 MiB is many times that,
+ * and a 32 MiB young generation holds several bursts between collections. Run with {@code -prof
+ * perfmastery.support.PageFaultProfiler} (the runner adds it) to see that the measured iterations fault about
+ * zero times ({@code faults.minor}).
+ *
  * <h2>How to run it</h2>
  * {@code ./run-benchmarks.sh -- BackpressureBenchmark}; a longer burst makes the unbounded backlog
  * grow with it while the bounded ones stay at 257:
@@ -105,23 +117,27 @@ import perfmastery.support.Gauges;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(2)
+@Fork(value = 2, jvmArgsAppend = {"-Xms128m", "-Xmx128m", "-Xmn32m", "-XX:+AlwaysPreTouch"})
 @Claim(id = "boundedQueue-costs-no-throughput",
-        text = "boundedQueue moves at least as many messages per second as unboundedQueue: the consumer sets the pace",
-        variant = "boundedQueue", baseline = "unboundedQueue", relation = Relation.HIGHER, factor = 1,
+        text = "boundedQueue moves at least 0.9x the messages per second of unboundedQueue (within 10 %): the consumer sets the pace",
+        variant = "boundedQueue", baseline = "unboundedQueue", relation = Relation.HIGHER, factor = 0.9,
         kind = Claim.Kind.GUIDE,
         basis = "The guide: backpressure keeps memory bounded at the cost of producer stalls only. The consumer's"
                 + " work per message (a checksum of 1 KiB plus consumeCPU(1000)) is many times the producer's"
                 + " (allocate and fill 1 KiB), so the consumer is the bottleneck in every variant and sets the rate;"
-                + " a bound only makes the producer wait for it. No principle gives a factor: direction only,"
-                + " factor 1.")
+                + " a bound only makes the producer wait for it. So the rates are equal in principle, and a claim of"
+                + " equality (factor 1) fails on noise alone; the claim allows 10 %, fixed beforehand as the least"
+                + " difference that would change a server author's choice (an equivalence margin, as"
+                + " AbortedTransferBenchmark's), not read from a run.")
 @Claim(id = "flowPublisher-costs-no-throughput",
-        text = "flowPublisher moves at least as many messages per second as unboundedQueue: the consumer sets the pace",
-        variant = "flowPublisher", baseline = "unboundedQueue", relation = Relation.HIGHER, factor = 1,
+        text = "flowPublisher moves at least 0.9x the messages per second of unboundedQueue (within 10 %): the consumer sets the pace",
+        variant = "flowPublisher", baseline = "unboundedQueue", relation = Relation.HIGHER, factor = 0.9,
         kind = Claim.Kind.GUIDE,
         basis = "The guide: backpressure keeps memory bounded at the cost of producer stalls only. The consumer's"
                 + " work per message is many times the producer's, so the consumer sets the rate in every variant;"
-                + " request(n) only makes the producer wait for it. Direction only, factor 1.")
+                + " request(n) only makes the producer wait for it. Equal in principle; the claim allows 10 %, the"
+                + " same equivalence margin fixed beforehand (the least difference that would change a server"
+                + " author's choice), not read from a run.")
 @Claim(id = "boundedQueue-peak-within-bound",
         text = "boundedQueue keeps at most its 256 messages plus the one in the consumer's hands in flight",
         variant = "boundedQueue", metric = "peakInFlight", relation = Relation.LOWER,

@@ -159,13 +159,18 @@ import perfmastery.support.Claim.Relation;
                 + "it also carries the policy's links), plus its table and frequency sketch; 1,280 bytes per entry "
                 + "leaves room for that and none for a second value per entry.")
 @Claim(id = "unbounded-grows-with-the-stream",
-        text = "the unbounded map retains at least 10x more than the LRU bound: it grows with the stream",
+        text = "the unbounded map retains at least 10x more than the LRU bound: it keeps every distinct key the iteration requested",
         variant = "lruLinkedHashMap", baseline = "unboundedMap", relation = Relation.LOWER, factor = 10,
         metric = "retainedBytes", params = "capacity=1024", kind = Claim.Kind.MECHANISM,
-        basis = "The unbounded map keeps one entry per distinct key the iteration requested, the LRU 1,024. A Zipf(1) "
-                + "stream over 131,072 keys is expected to hold 10 x 1,024 distinct keys after about 30,000 requests "
-                + "(the sum over keys of 1 - (1 - p)^N) and 26,000 after 100,000; an iteration of 100 ms or more makes "
-                + "30,000 requests at up to 3 us each. 10x is the order of magnitude that 'grows with the stream' means.")
+        basis = "The unbounded map starts each iteration empty and keeps one entry per distinct key the iteration "
+                + "requested, the LRU at most 1,024. The requests replay one fixed, seeded stream of 2^20 requests "
+                + "(Zipf(1) over 131,072 keys), whose expected distinct keys are the sum over keys of 1 - (1 - p)^N: "
+                + "97,555 for N = 2^20. An iteration that makes the whole stream (a hit is one hash lookup, so a "
+                + "measured iteration does) therefore ends with every distinct key of the stream, the same number in "
+                + "every iteration and fork: 95x the LRU's 1,024 by construction, not a growth measured over time. "
+                + "10x needs 10,240 distinct keys, which the stream holds after about 30,000 requests, so the claim "
+                + "holds for any iteration longer than that: a mechanism check that an unbounded map keeps what the "
+                + "stream brings, with 10x as the order of magnitude.")
 public class CacheBoundsBenchmark {
 
     /** Requests in the precomputed stream (a power of two, replayed in a loop). */

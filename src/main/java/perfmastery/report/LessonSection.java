@@ -200,30 +200,32 @@ final class LessonSection {
     }
 
     /**
-     * The metric the lesson's chart shows: that of its first guide claim that compares variants (else its first
-     * claim), when the rows have it: a percentile in sample mode, a secondary metric; else the score.
+     * The metric the lesson's chart shows: that of its first guide claim that compares variants on a metric the
+     * rows have, else the first such claim of any kind (a lesson whose comparisons are mechanism checks, or whose
+     * guide claims read a gauge these rows lack), else its first claim's, when the rows have it: a percentile in
+     * sample mode, a secondary metric; else the score.
      */
     static String chartMetric(List<Claim> lessonClaims, List<Row> rows) {
-        Claim chosen = null;
-        for (Claim c : lessonClaims) {
-            if (c.kind() == Claim.Kind.GUIDE && !c.baseline().isEmpty()) {
-                chosen = c;
-                break;
+        for (boolean guideOnly : new boolean[] {true, false}) {
+            for (Claim c : lessonClaims) {
+                if ((!guideOnly || c.kind() == Claim.Kind.GUIDE) && !c.baseline().isEmpty() && present(c.metric(), rows)) {
+                    return c.metric();
+                }
             }
         }
-        if (chosen == null && !lessonClaims.isEmpty()) {
-            chosen = lessonClaims.get(0);
-        }
-        if (chosen == null) {
-            return Metric.PRIMARY;
-        }
-        String metric = chosen.metric();
-        for (Row row : rows) {
-            if (Intervals.data(row, metric) != null) {
-                return metric;
-            }
+        if (!lessonClaims.isEmpty() && present(lessonClaims.get(0).metric(), rows)) {
+            return lessonClaims.get(0).metric();
         }
         return Metric.PRIMARY;
+    }
+
+    private static boolean present(String metric, List<Row> rows) {
+        for (Row row : rows) {
+            if (Intervals.data(row, metric) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void lessonOnRun(int runIndex, Run run, List<Row> rows, LessonNames names, VariantAxis axis,

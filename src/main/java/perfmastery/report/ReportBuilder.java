@@ -128,6 +128,7 @@ final class ReportBuilder {
                 + count(verdicts, ClaimChecker.INCONCLUSIVE) + " inconclusive, "
                 + count(verdicts, ClaimChecker.NOT_MEASURED) + " not measured. Comparisons: " + comparisons.size()
                 + ". How the numbers are made: see Method at the end.");
+        HostSection.write(doc, java.util.stream.Stream.concat(baselines.stream(), runs.stream()).toList(), verdicts, warnings);
 
         LessonSection lessons = new LessonSection(doc, claims, this::chart);
         lessons.write(runs);

@@ -62,6 +62,8 @@ public final class RunMain {
     private final String runId;
     /** The report's exit code (the regression gate's {@link ExitCode#REGRESSION} in a --compare-with run). */
     private int reportExit;
+    /** The host as measured at the start of the run, written into every sidecar. */
+    private HostProbe host;
 
     RunMain(Path projectDir, Path jar, Map<String, String> env, PrintStream out, PrintStream err) {
         this(projectDir, projectDir, jar, env, out, err);
@@ -390,6 +392,8 @@ public final class RunMain {
     List<PairResult> runPairs(Plan plan, Path runDir) throws IOException, InterruptedException {
         Map<String, Object> machine = RunMetadata.machine();
         Map<String, Object> source = RunMetadata.source(projectDir);
+        host = HostProbe.measure();
+        out.println("Host: " + host.summary());
         ForkPlan forks = plan.forkPlan();
         SequentialRounds sequential = SequentialRounds.of(forks, plan.options().preset());
         int rounds = sequential.lastRound();
@@ -624,6 +628,7 @@ public final class RunMain {
                     run.unitSeconds, run.otherSeconds > 0 ? run.otherCoreSeconds / run.otherSeconds : null,
                     forks.effectiveOrder().label(), forks.rounds());
             meta.putAll(sequentialPart);
+            meta.put(HostProbe.KEY, host == null ? null : host.json());
             // The invocation: only its own parts (shards, rounds) are merged into one run by the report.
             meta.put("runId", runId);
             if (run.pair.side() != null) {
@@ -674,6 +679,11 @@ public final class RunMain {
 
     private List<String> profilerArgs(Plan plan, Pair pair, Path runDir) {
         List<String> args = new ArrayList<>();
+        // Always on: two reads of /proc/self/stat per iteration, and every run then shows whether its measured
+        // iterations paid for first touches of heap pages (a host property) instead of the lesson.
+        if (!plan.jmhArgs().profiles(perfmastery.support.PageFaultProfiler.NAME)) {
+            args.addAll(List.of("-prof", perfmastery.support.PageFaultProfiler.NAME));
+        }
         for (String profiler : plan.options().profilers()) {
             switch (profiler) {
                 case "gc", "stack" -> {

@@ -98,6 +98,13 @@ public @interface Claim {
     /** Parameter sets the claim holds for, each {@code "k=v;k=v"}; empty means every set measured. */
     String[] params() default {};
 
+    /**
+     * Whether the outcome depends on the host's cores (e.g. a load generator sharing the cores with the
+     * server it loads): the text says on how many cores it was reasoned, and the report prints the run's
+     * cores beside a REFUTED verdict of such a claim.
+     */
+    boolean dependsOnCores() default false;
+
     /** A guide-level performance consequence, or a mechanism check. */
     Kind kind() default Kind.GUIDE;
 

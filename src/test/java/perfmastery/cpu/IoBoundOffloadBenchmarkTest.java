@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,9 +81,7 @@ class IoBoundOffloadBenchmarkTest {
     @ParameterizedTest
     @EnumSource(Variant.class)
     void everyVariantGetsEveryAnswerRight(Variant variant) throws Exception {
-        if (!runnableHere(variant)) {
-            return; // virtualThreadSaysWhyOnOldJdks covers it
-        }
+        assumeTrue(runnableHere(variant), "virtual threads need JDK 21+; virtualThreadSaysWhyOnOldJdks covers this JDK");
         IoBoundOffloadBenchmark benchmark = prepared(variant, 60);
         Process server = benchmark.serverProcess();
         try {
@@ -124,9 +123,7 @@ class IoBoundOffloadBenchmarkTest {
     @ParameterizedTest
     @EnumSource(Variant.class)
     void aDeadServerFailsTheOperationAndTheTeardownStillCleansUp(Variant variant) throws Exception {
-        if (!runnableHere(variant)) {
-            return;
-        }
+        assumeTrue(runnableHere(variant), "virtual threads need JDK 21+");
         IoBoundOffloadBenchmark benchmark = prepared(variant, 20);
         try {
             Process server = benchmark.serverProcess();

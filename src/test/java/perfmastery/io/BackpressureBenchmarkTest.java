@@ -78,6 +78,17 @@ class BackpressureBenchmarkTest {
     }
 
     @Test
+    void theThroughputTiesAllowTheEquivalenceMargin() {
+        for (perfmastery.support.Claim claim : BackpressureBenchmark.class.getAnnotationsByType(perfmastery.support.Claim.class)) {
+            if (claim.id().endsWith("-costs-no-throughput")) {
+                assertEquals(0.9, claim.factor(), claim.id() + ": equal in principle, so a 10 % margin, not a tie at 1");
+                assertTrue(claim.basis().contains("10 %"), claim.id() + " states its margin's principle");
+                assertTrue(claim.text().contains("within 10 %"), claim.id());
+            }
+        }
+    }
+
+    @Test
     void consumerThreadsStopAtTearDown() throws InterruptedException {
         BackpressureBenchmark benchmark = new BackpressureBenchmark();
         benchmark.messages = 16;

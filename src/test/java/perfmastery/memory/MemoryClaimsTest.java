@@ -56,6 +56,28 @@ class MemoryClaimsTest {
     }
 
     @Test
+    void theUnboundedMapsClaimReasonsFromTheWholeStream() {
+        Claim claim = claimsOf(CacheBoundsBenchmark.class).stream()
+                .filter(c -> c.id().equals("unbounded-grows-with-the-stream")).findFirst().orElseThrow();
+        // Expected distinct keys of N Zipf(1) draws over K keys: the sum over keys of 1 - (1 - p)^N.
+        int keys = 131_072;
+        double harmonic = 0;
+        for (int k = 1; k <= keys; k++) {
+            harmonic += 1.0 / k;
+        }
+        double distinct = 0;
+        for (int k = 1; k <= keys; k++) {
+            distinct += 1 - Math.pow(1 - 1 / (k * harmonic), CacheBoundsBenchmark.STREAM_LENGTH);
+        }
+        String stated = String.format(java.util.Locale.ROOT, "%,d", Math.round(distinct));
+        assertTrue(claim.basis().contains(stated), "the basis states the stream's distinct keys, " + stated + ": "
+                + claim.basis());
+        assertTrue(claim.basis().contains("2^20"), "it reasons from the stream the iterations replay");
+        assertTrue(claim.factor() <= distinct / 1024, "the factor is at most what the stream gives by construction");
+        assertEquals(Claim.Kind.MECHANISM, claim.kind());
+    }
+
+    @Test
     void idsAreUniqueWithinALesson() {
         for (Class<?> lesson : GAUGES.keySet()) {
             List<String> ids = claimsOf(lesson).stream().map(Claim::id).toList();

@@ -136,7 +136,8 @@ class RunMainTest {
         String joined = String.join(" ", command);
         assertTrue(joined.startsWith("/jdk25/bin/java --sun-misc-unsafe-memory-access=allow"
                 + " --enable-native-access=ALL-UNNAMED -jar /p/target/benchmarks.jar"), joined);
-        assertTrue(joined.contains(" -f 1 -wi 1 -w 200ms -i 1 -r 200ms Fibonacci -prof gc "),
+        assertTrue(joined.contains(" -f 1 -wi 1 -w 200ms -i 1 -r 200ms Fibonacci -prof "
+                + perfmastery.support.PageFaultProfiler.NAME + " -prof gc "),
                 "the user's -f 2 is two rounds of -f 1: " + joined);
         assertEquals(1, java.util.Collections.frequency(command, "-f"), joined);
         assertEquals(2, plan.forkPlan().rounds());
