@@ -32,9 +32,10 @@ final class Findings {
     static final String FEW_LESSONS_ID = "few-lessons-table";
 
     /**
-     * The runs of a few lessons: those with verdicts on fewer than half the claims of the run with the most (a
-     * collector flag set run for the one lesson it is about). As columns of the findings they would read "not
-     * run" in nearly every cell, so they get a table of their own claims. Without claims, none.
+     * The flag-set runs of a few lessons: runs made with flags of the user's (their sidecar names them) and with
+     * verdicts on fewer than half the claims of the run with the most (a collector flag set run for the one lesson
+     * it is about). As columns of the findings they would read "not run" in nearly every cell, so they get a table
+     * of their own claims. A run without user flags (another JDK, Node, a run of a few lessons) stays a column.
      */
     static List<Run> fewLessons(List<Run> runs, List<ClaimChecker.Verdict> verdicts) {
         Map<String, java.util.Set<String>> claimsByRun = new LinkedHashMap<>();
@@ -45,7 +46,8 @@ final class Findings {
         List<Run> few = new ArrayList<>();
         for (Run run : runs) {
             int n = claimsByRun.getOrDefault(run.label(), java.util.Set.of()).size();
-            if (2 * n < most) {
+            List<String> flags = run.userFlags();
+            if (flags != null && !flags.isEmpty() && 2 * n < most) {
                 few.add(run);
             }
         }
