@@ -16,7 +16,7 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/java}"
 java="${java:-java}"
 jar="$(pwd)/target/benchmarks.jar"
 cd results/reference
-mapfile -t inputs < <(find . -maxdepth 1 -name 'jdk-*.json' ! -name '*.run.json' | sort;
+mapfile -t inputs < <(find . -maxdepth 1 \( -name 'jdk-*.json' -o -name 'node-*.json' \) ! -name '*.run.json' | sort;
                       find . -maxdepth 1 -name 'collectors-*.json' ! -name '*.run.json' | sort)
 inputs=("${inputs[@]#./}")
 "$java" -XX:TieredStopAtLevel=1 -cp "$jar" perfmastery.report.ReportMain --out . "${inputs[@]}"
