@@ -4,7 +4,10 @@
 # by round, the quick preset's sequential plan, then the collector lesson under
 # Serial, Parallel, G1 and ZGC on both; then one report over all of it. Run it on a quiet machine:
 # nothing else running (each JSON's sidecar records the load average before and after).
-#   scripts/reference-run.sh [--jdk17 DIR] [--jdk DIR] [--preset quick|full]
+# With --a-a it makes the reference's A/A partner instead: the same suite command again, right after, into
+# results/reference/a-a/ (JSON, sidecars, logs, and one comparison report per runtime against the reference);
+# results/reference/a-a-consecutive/ holds both halves of its pairs and is kept when the reference is made again.
+#   scripts/reference-run.sh [--jdk17 DIR] [--jdk DIR] [--preset quick|full] [--a-a]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,11 +19,13 @@ java_feature() {
 jdk17=""
 newer=""
 preset=quick
+partner=false
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --jdk17) jdk17="${2:?--jdk17 needs a JDK folder}"; shift 2 ;;
         --jdk) newer="${2:?--jdk needs a JDK folder}"; shift 2 ;;
         --preset) preset="${2:?--preset needs quick or full}"; shift 2 ;;
+        --a-a) partner=true; shift ;;
         *) echo "reference-run: unknown option $1 (see the header of scripts/reference-run.sh)" >&2; exit 2 ;;
     esac
 done
@@ -45,6 +50,11 @@ if [[ "$preset" != quick && "$preset" != full ]]; then
     exit 2
 fi
 
+if [[ "$partner" == true ]] && ! compgen -G 'results/reference/jdk-*.json' >/dev/null; then
+    echo "reference-run: --a-a makes the partner of results/reference/, which has no jdk-*.json; make the reference first" >&2
+    exit 2
+fi
+
 echo "reference-run: load before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 JAVA_HOME="$jdk17" ./mvnw -B -q package -DskipTests
 runtimes=()
@@ -53,6 +63,33 @@ if command -v node >/dev/null; then
 fi
 JAVA_HOME="$jdk17" ./run-benchmarks.sh --preset "$preset" --jdk "$jdk17" --jdk "$newer" "${runtimes[@]}"
 suite="$(readlink -f results/latest)"
+
+if [[ "$partner" == true ]]; then
+    staging="$(mktemp -d results/.reference-a-a.XXXXXX)"
+    trap 'rm -rf "$staging"' EXIT
+    cp -p "$suite"/*.json "$suite"/*.log "$staging/"
+    echo "reference-run: load after the partner run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    # One comparison per runtime: the reference's run of it (a) against the partner's (b).
+    for second in "$staging"/jdk-*.json "$staging"/node-*.json; do
+        [[ -e "$second" && "$second" != *.run.json ]] || continue
+        name="$(basename "$second" .json)"
+        first="results/reference/$name.json"
+        if [[ ! -e "$first" ]]; then
+            echo "reference-run: the reference has no $name.json to pair with the partner's; left unpaired" >&2
+            continue
+        fi
+        label="${name%%.*}"
+        JAVA_HOME="$jdk17" ./run-benchmarks.sh report --out "$staging/report-${label//-/}" "$first" "$second"
+    done
+    rm -rf results/reference/a-a
+    mv "$staging" results/reference/a-a
+    trap - EXIT
+    sed -i "s|$staging/|./|g; s|$(basename "$staging")/||g" results/reference/a-a/report-*/report.md \
+        results/reference/a-a/report-*/report.html 2>/dev/null || true
+    echo "reference-run: wrote results/reference/a-a/ (the partner's JSON, sidecars, logs, report-*/)"
+    exit 0
+fi
+
 JAVA_HOME="$jdk17" ./run-benchmarks.sh --preset "$preset" --jdk "$jdk17" --jdk "$newer" \
     --jvm-args "-XX:+UseSerialGC" --jvm-args "-XX:+UseParallelGC" --jvm-args "-XX:+UseG1GC" \
     --jvm-args "-XX:+UseZGC" -- GenerationalGcBenchmark
@@ -69,6 +106,13 @@ done
 mapfile -t inputs < <(find "$staging" -maxdepth 1 \( -name 'jdk-*.json' -o -name 'node-*.json' \) ! -name '*.run.json' | sort;
                       find "$staging" -maxdepth 1 -name 'collectors-*.json' ! -name '*.run.json' | sort)
 JAVA_HOME="$jdk17" ./run-benchmarks.sh report --out "$staging" "${inputs[@]}"
+# The consecutive A/A pairs hold both halves and stay; the partner in a-a/ was the old reference's and goes.
+if [[ -d results/reference/a-a-consecutive ]]; then
+    mv results/reference/a-a-consecutive "$staging/"
+fi
+if [[ -d results/reference/a-a ]]; then
+    echo "reference-run: removed results/reference/a-a (the old reference's partner); make it again with --a-a" >&2
+fi
 rm -rf results/reference
 mv "$staging" results/reference
 trap - EXIT
