@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -34,8 +31,6 @@ import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.results.Result;
 
 import perfmastery.cpu.Threads;
@@ -262,29 +257,6 @@ class ClusterScalingBenchmarkTest {
     // ---- claims ----
 
     @Test
-    void everyClaimNamesRowsTheLessonMakesAndStatesItsBasis() {
-        Class<?> lesson = ClusterScalingBenchmark.class;
-        Claim[] claims = lesson.getAnnotationsByType(Claim.class);
-        assertTrue(Arrays.stream(claims).anyMatch(c -> c.kind() == Claim.Kind.GUIDE), "a guide claim at least");
-        Set<String> ids = new HashSet<>();
-        for (Claim claim : claims) {
-            String where = "claim " + claim.id();
-            assertTrue(ids.add(claim.id()), where + ": ids are unique");
-            assertFalse(claim.basis().isBlank(), where + ": says where its threshold comes from");
-            assertFalse(claim.text().isBlank(), where);
-            checkSelector(lesson, claim.variant(), where);
-            if (claim.baseline().isEmpty()) {
-                assertFalse(Double.isNaN(claim.bound()), where + ": a bound claim has a bound");
-            } else {
-                checkSelector(lesson, claim.baseline(), where);
-            }
-            for (String alternative : claim.params()) {
-                pairs(alternative).forEach((k, v) -> checkParamValue(lesson, k, v, where));
-            }
-        }
-    }
-
-    @Test
     void scalingClaimsAreStatedPerCoreAndNameTheCores() {
         int scaling = 0;
         for (Claim claim : ClusterScalingBenchmark.class.getAnnotationsByType(Claim.class)) {
@@ -316,51 +288,6 @@ class ClusterScalingBenchmarkTest {
                 .filter(c -> c.id().equals(id)).findFirst().orElseThrow(() -> new AssertionError("no claim " + id));
     }
 
-    private static void checkSelector(Class<?> lesson, String selector, String where) {
-        int bracket = selector.indexOf('[');
-        String method = bracket < 0 ? selector : selector.substring(0, bracket);
-        if (!method.equals("*")) {
-            Set<String> methods = new HashSet<>();
-            for (Method m : lesson.getMethods()) {
-                if (m.isAnnotationPresent(Benchmark.class)) {
-                    methods.add(m.getName());
-                }
-            }
-            assertTrue(methods.contains(method), where + ": no @Benchmark method " + method);
-        }
-        if (bracket >= 0) {
-            assertTrue(selector.endsWith("]"), where + ": " + selector);
-            pairs(selector.substring(bracket + 1, selector.length() - 1))
-                    .forEach((k, v) -> checkParamValue(lesson, k, v, where));
-        }
-    }
-
-    private static void checkParamValue(Class<?> lesson, String name, String value, String where) {
-        Field field;
-        try {
-            field = lesson.getField(name);
-        } catch (NoSuchFieldException e) {
-            throw new AssertionError(where + ": no @Param " + name);
-        }
-        Param param = field.getAnnotation(Param.class);
-        assertTrue(param != null && List.of(param.value()).contains(value),
-                where + ": " + name + "=" + value + " is not among the default values "
-                        + (param == null ? "(not a @Param)" : List.of(param.value())));
-    }
-
-    private static Map<String, String> pairs(String text) {
-        Map<String, String> pairs = new TreeMap<>();
-        for (String pair : text.split(";")) {
-            String[] kv = pair.split("=", 2);
-            assertEquals(2, kv.length, "k=v: " + pair);
-            pairs.put(kv[0].strip(), kv[1].strip());
-        }
-        return pairs;
-    }
-
-    // ---- helpers ----
-
-    /** Waits (bounded) for each process to be gone, and fails naming those that are not. */
     static void assertNoneAlive(List<Long> pids) throws InterruptedException {
         List<Long> alive = new ArrayList<>();
         for (long pid : pids) {

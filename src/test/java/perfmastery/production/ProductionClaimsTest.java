@@ -1,117 +1,21 @@
 package perfmastery.production;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.State;
 
 import perfmastery.support.Claim;
 
 /**
- * The production lessons' claims name rows that the lessons make (a claim on a method or param value that
- * does not exist would only ever read NOT MEASURED), say where their thresholds come from, and keep the
- * thresholds their stated principle gives. A param may live in the lesson or in a {@code @State} class of
- * its own (WarmupBenchmark's {@code requests}, which only the request variants take).
+ * The production lessons' claims keep the thresholds their stated principle gives. That every claim names
+ * rows the lesson makes and states a basis is checked for all lessons at once by
+ * {@code perfmastery.report.LessonClaimsTest}.
  */
 class ProductionClaimsTest {
-
-    @ParameterizedTest
-    @ValueSource(classes = {WarmupBenchmark.class, StackTraceBenchmark.class, CompileOnceBenchmark.class})
-    void everyClaimNamesRowsTheLessonMakesAndStatesItsBasis(Class<?> lesson) {
-        Claim[] claims = lesson.getAnnotationsByType(Claim.class);
-        assertTrue(claims.length > 0, lesson.getSimpleName() + " has claims");
-        assertTrue(Arrays.stream(claims).anyMatch(c -> c.kind() == Claim.Kind.GUIDE),
-                lesson.getSimpleName() + " claims at least one of the guide's performance consequences");
-        Set<String> ids = new HashSet<>();
-        for (Claim claim : claims) {
-            String where = lesson.getSimpleName() + " claim " + claim.id();
-            assertTrue(ids.add(claim.id()), where + ": ids are unique");
-            assertFalse(claim.basis().isBlank(), where + ": says where its threshold comes from");
-            assertFalse(claim.text().isBlank(), where);
-            checkSelector(lesson, claim.variant(), where);
-            if (!claim.baseline().isEmpty()) {
-                checkSelector(lesson, claim.baseline(), where);
-            }
-            for (String alternative : claim.params()) {
-                pairs(alternative).forEach((k, v) -> checkParamValue(lesson, k, v, where));
-            }
-        }
-    }
-
-    private static void checkSelector(Class<?> lesson, String selector, String where) {
-        int bracket = selector.indexOf('[');
-        String method = bracket < 0 ? selector : selector.substring(0, bracket);
-        if (!method.equals("*")) {
-            assertTrue(benchmarkMethods(lesson).contains(method), where + ": no @Benchmark method " + method);
-        }
-        if (bracket >= 0) {
-            assertTrue(selector.endsWith("]"), where + ": " + selector);
-            pairs(selector.substring(bracket + 1, selector.length() - 1))
-                    .forEach((k, v) -> checkParamValue(lesson, k, v, where));
-        }
-    }
-
-    /** The param's field in the lesson itself or in one of its nested {@code @State} classes. */
-    private static void checkParamValue(Class<?> lesson, String name, String value, String where) {
-        List<Class<?>> states = new ArrayList<>(List.of(lesson));
-        for (Class<?> nested : lesson.getClasses()) {
-            if (nested.isAnnotationPresent(State.class)) {
-                states.add(nested);
-            }
-        }
-        Field field = null;
-        for (Class<?> state : states) {
-            try {
-                field = state.getField(name);
-                break;
-            } catch (NoSuchFieldException notHere) {
-                // the next state class
-            }
-        }
-        if (field == null) {
-            throw new AssertionError(where + ": no @Param " + name);
-        }
-        Param param = field.getAnnotation(Param.class);
-        assertTrue(param != null && List.of(param.value()).contains(value),
-                where + ": " + name + "=" + value + " is not among the default values "
-                        + (param == null ? "(not a @Param)" : List.of(param.value())));
-    }
-
-    private static Set<String> benchmarkMethods(Class<?> lesson) {
-        Set<String> names = new HashSet<>();
-        for (Method method : lesson.getMethods()) {
-            if (method.isAnnotationPresent(Benchmark.class)) {
-                names.add(method.getName());
-            }
-        }
-        return names;
-    }
-
-    private static Map<String, String> pairs(String text) {
-        Map<String, String> pairs = new TreeMap<>();
-        for (String pair : text.split(";")) {
-            String[] kv = pair.split("=", 2);
-            assertEquals(2, kv.length, "k=v: " + pair);
-            pairs.put(kv[0].strip(), kv[1].strip());
-        }
-        return pairs;
-    }
 
     private static Claim claim(Class<?> lesson, String id) {
         return Arrays.stream(lesson.getAnnotationsByType(Claim.class)).filter(c -> c.id().equals(id)).findFirst()

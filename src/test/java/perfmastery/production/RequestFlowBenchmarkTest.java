@@ -9,25 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.results.Result;
 
 import perfmastery.db.LogDatabase;
@@ -326,50 +321,6 @@ class RequestFlowBenchmarkTest {
         return Arrays.stream(RequestFlowBenchmark.class.getAnnotationsByType(Claim.class))
                 .filter(c -> c.id().equals(id)).findFirst()
                 .orElseThrow(() -> new AssertionError("RequestFlowBenchmark has no claim " + id));
-    }
-
-    @Test
-    void everyClaimNamesRowsTheLessonMakesAndStatesItsBasis() {
-        Claim[] claims = RequestFlowBenchmark.class.getAnnotationsByType(Claim.class);
-        assertTrue(Arrays.stream(claims).anyMatch(c -> c.kind() == Claim.Kind.GUIDE));
-        Set<String> ids = new HashSet<>();
-        for (Claim claim : claims) {
-            assertTrue(ids.add(claim.id()), claim.id() + ": unique");
-            assertFalse(claim.basis().isBlank(), claim.id() + ": states its basis");
-            checkSelector(claim.variant(), claim.id());
-            if (!claim.baseline().isEmpty()) {
-                checkSelector(claim.baseline(), claim.id());
-            }
-        }
-    }
-
-    private static void checkSelector(String selector, String where) {
-        int bracket = selector.indexOf('[');
-        String method = bracket < 0 ? selector : selector.substring(0, bracket);
-        if (!method.equals("*")) {
-            Set<String> methods = new HashSet<>();
-            for (Method m : RequestFlowBenchmark.class.getMethods()) {
-                if (m.isAnnotationPresent(Benchmark.class)) {
-                    methods.add(m.getName());
-                }
-            }
-            assertTrue(methods.contains(method), where + ": no @Benchmark method " + method);
-        }
-        if (bracket >= 0) {
-            Map<String, String> pairs = new LinkedHashMap<>();
-            for (String pair : selector.substring(bracket + 1, selector.length() - 1).split(";")) {
-                String[] kv = pair.split("=", 2);
-                pairs.put(kv[0], kv[1]);
-            }
-            pairs.forEach((name, value) -> {
-                try {
-                    Param param = RequestFlowBenchmark.class.getField(name).getAnnotation(Param.class);
-                    assertTrue(List.of(param.value()).contains(value), where + ": " + name + "=" + value);
-                } catch (NoSuchFieldException e) {
-                    throw new AssertionError(where + ": no @Param " + name);
-                }
-            });
-        }
     }
 
     @Test

@@ -66,37 +66,9 @@ class ReportMainTest {
         return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8), out);
     }
 
-    /** comparison.csv or claims.csv as rows of cells (handles quoted cells). */
+    /** comparison.csv or claims.csv as rows of cells: the report's own RFC 4180 reader. */
     static List<List<String>> csv(String text) {
-        List<List<String>> rows = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            List<String> cells = new ArrayList<>();
-            StringBuilder cell = new StringBuilder();
-            boolean quoted = false;
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if (quoted) {
-                    if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        cell.append('"');
-                        i++;
-                    } else if (c == '"') {
-                        quoted = false;
-                    } else {
-                        cell.append(c);
-                    }
-                } else if (c == '"') {
-                    quoted = true;
-                } else if (c == ',') {
-                    cells.add(cell.toString());
-                    cell.setLength(0);
-                } else {
-                    cell.append(c);
-                }
-            }
-            cells.add(cell.toString());
-            rows.add(cells);
-        }
-        return rows;
+        return FindingsDoc.parse(text);
     }
 
     @Test
