@@ -341,11 +341,17 @@ public final class RunMain {
                 : "-f " + forks.forks() + " per JMH invocation, back to back")
                 + (forks.minimums() ? "; a lesson's own larger @Fork is kept" : ""));
         SequentialRounds.of(forks, options.preset()).describe().forEach(line -> out.println("  " + line));
-        out.println("  profilers: " + (options.profilers().isEmpty() ? "none" : String.join(", ", options.profilers())));
+        out.println("  profilers: " + (options.profilers().isEmpty() ? "none" : String.join(", ", options.profilers()))
+                + "; always: PageFaultProfiler (minor page faults per measured iteration)");
         out.println("  JMH args:  " + (plan.jmhArgs().args().isEmpty() ? "(none: the whole suite)"
                 : String.join(" ", plan.jmhArgs().args())));
         for (Pair pair : plan.pairs()) {
             out.println("  run:       " + pair.describe());
+        }
+        if (nodeAsked) {
+            out.println("  run:       Node (node/), the lessons' Node forms beside the JDKs: "
+                    + (forks.inRounds() ? forks.rounds() + " rounds of 1 fork" : "-f " + forks.forks())
+                    + " (the sequential looks add rounds to the JDKs only)");
         }
         out.println("  results:   " + projectDir.relativize(runDir) + "  (results/latest points here)");
         for (Map.Entry<Jdk, BenchmarkSelection> entry : plan.selections().entrySet()) {
