@@ -25,10 +25,17 @@ import java.util.Map;
  */
 public final class BetweenRuns {
 
-    /** The committed A/A pairs: the quick reference run and its partner, and the two consecutive-order pairs. */
+    /**
+     * The committed A/A pairs, each made on one host: a quick run and the same command right after it (forks in
+     * rounds), and the two consecutive-order pairs. {@code results/reference/a-a/} is not among them: the
+     * reference's partner there was made on another host of the same kind (the report's Hosts section shows
+     * how they differ), so it measures how verdicts replicate across hosts, not the drift between runs of one.
+     */
     public static final List<String[]> SOURCES = List.of(
-            new String[] {"results/reference/jdk-17.0.15.json", "results/reference/a-a/jdk-17.0.15.json"},
-            new String[] {"results/reference/jdk-25.0.3.json", "results/reference/a-a/jdk-25.0.3.json"},
+            new String[] {"results/reference/a-a-rounds/jdk17/first/jdk-17.0.15.json",
+                    "results/reference/a-a-rounds/jdk17/second/jdk-17.0.15.json"},
+            new String[] {"results/reference/a-a-rounds/jdk25/first/jdk-25.0.3.json",
+                    "results/reference/a-a-rounds/jdk25/second/jdk-25.0.3.json"},
             new String[] {"results/reference/a-a-consecutive/jdk17/first/jdk-17.0.15.json",
                     "results/reference/a-a-consecutive/jdk17/second/jdk-17.0.15.json"},
             new String[] {"results/reference/a-a-consecutive/jdk25/first/jdk-25.0.3.json",

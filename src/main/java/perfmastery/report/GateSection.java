@@ -73,7 +73,7 @@ final class GateSection {
                             + " at different times (different invocations), so a shift of the whole run or of a"
                             + " row between them is not in either run's forks. Each row's variance includes a"
                             + " between-run component σ_B = %.1f %% (log SD; the largest of the committed A/A pairs in"
-                            + " results/reference/a-a and results/reference/a-a-consecutive, see BetweenRuns). Such a"
+                            + " results/reference/a-a-rounds and results/reference/a-a-consecutive, see BetweenRuns). Such a"
                             + " comparison cannot show a difference much below %.2fx: even with no scatter of its"
                             + " own, a row must be about %.2fx slower to be flagged half the time in this family"
                             + " (%.2fx for one test at 5 %%). Run base and head interleaved (./run-benchmarks.sh"
