@@ -111,7 +111,7 @@ if [[ -d results/reference/a-a-consecutive ]]; then
     mv results/reference/a-a-consecutive "$staging/"
 fi
 if [[ -d results/reference/a-a ]]; then
-    echo "reference-run: removed results/reference/a-a (the old reference's partner); make it again with --a-a" >&2
+    echo "reference-run: removed results/reference/a-a (the old reference's partner); make it again with --a-a (BetweenRuns' figures and RegressionGateTest read it)" >&2
 fi
 rm -rf results/reference
 mv "$staging" results/reference
