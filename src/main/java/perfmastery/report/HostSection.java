@@ -44,8 +44,8 @@ final class HostSection {
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     /** One run's host figures; a null field was not measured or not readable. */
-    record Host(String run, Integer cores, Double firstTouch, Double secondTouch, Double cpuLoop, Double timerStep,
-                Double stealSinceBoot, Double stealDuringRun) {
+    record Host(String run, Integer cores, Double firstTouch, Double secondTouch, Double cpuLoop, Double callLoop,
+                Double timerStep, Double stealSinceBoot, Double stealDuringRun) {
     }
 
     private HostSection() {
@@ -64,22 +64,23 @@ final class HostSection {
         if (measured) {
             doc.heading(2, "Hosts");
             doc.paragraph("What the runner measured of the host at the start of each run (perfmastery.runner.HostProbe):"
-                    + " the first and a second write of a fresh page, a fixed CPU loop, the smallest step of"
+                    + " the first and a second write of a fresh page, a fixed CPU loop, a call-heavy loop (recursive"
+                    + " fib; unknown in older sidecars), the smallest step of"
                     + " System.nanoTime, and the share of CPU time the hypervisor gave to others (steal). Host figures,"
                     + " not lesson results. Two runs are flagged when first touch or the timer step differ by more than "
-                    + Fmt.factor(FACTOR) + "x (a lesson's time can double from the host alone), the CPU loop by more"
-                    + " than " + Fmt.factor(CPU_FACTOR) + "x (the distance past a threshold the verdicts are planned to"
+                    + Fmt.factor(FACTOR) + "x (a lesson's time can double from the host alone), the CPU or call loop"
+                    + " by more than " + Fmt.factor(CPU_FACTOR) + "x (the distance past a threshold the verdicts are planned to"
                     + " resolve), or steal by more than " + STEAL_POINTS_PERCENT + " percentage points (beyond the"
                     + " scatter between forks the intervals allow for).");
             List<List<String>> rows = new ArrayList<>();
             for (Host h : hosts.values()) {
                 rows.add(List.of(h.run(), text(h.cores()), number(h.firstTouch()), number(h.secondTouch()),
-                        number(h.cpuLoop()), number(h.timerStep()), percent(h.stealSinceBoot()),
+                        number(h.cpuLoop()), number(h.callLoop()), number(h.timerStep()), percent(h.stealSinceBoot()),
                         percent(h.stealDuringRun())));
             }
             doc.add(new Doc.Table(List.of("run", "cores", "first touch (µs/page)", "second touch (µs/page)",
-                    "CPU loop (ms)", "timer step (ns)", "steal since boot", "steal during run"), rows,
-                    new boolean[] {false, true, true, true, true, true, true, true}));
+                    "CPU loop (ms)", "call loop (ms)", "timer step (ns)", "steal since boot", "steal during run"), rows,
+                    new boolean[] {false, true, true, true, true, true, true, true, true}));
         }
         warnings.addAll(differences(List.copyOf(hosts.values())));
         for (ClaimChecker.Verdict v : verdicts) {
@@ -103,6 +104,7 @@ final class HostSection {
                 ratio(why, "first touch", a.firstTouch(), b.firstTouch(), FACTOR, "µs/page");
                 ratio(why, "timer step", a.timerStep(), b.timerStep(), FACTOR, "ns");
                 ratio(why, "CPU loop", a.cpuLoop(), b.cpuLoop(), CPU_FACTOR, "ms");
+                ratio(why, "call loop", a.callLoop(), b.callLoop(), CPU_FACTOR, "ms");
                 if (a.stealDuringRun() != null && b.stealDuringRun() != null
                         && Math.abs(a.stealDuringRun() - b.stealDuringRun()) * 100 > STEAL_POINTS_PERCENT) {
                     why.add("steal during the run " + percent(a.stealDuringRun()) + " against "
@@ -115,7 +117,8 @@ final class HostSection {
                     out.add("the hosts of " + a.run() + " and " + b.run() + " differ: " + String.join("; ", why)
                             + ". A claim whose verdict differs between them may be explained by the host, not the JVM"
                             + " (first touch: allocating lessons; timer: short operations; CPU loop: claims whose"
-                            + " variants compute against variants that wait; steal and cores: concurrency lessons)");
+                            + " variants compute against variants that wait; call loop: call-heavy code such as"
+                            + " recursion; steal and cores: concurrency lessons)");
                 }
             }
         }
@@ -149,12 +152,13 @@ final class HostSection {
             if (host.isObject()) {
                 return new Host(run.label(), sidecar.cores(), decimal(host, "firstTouchMicrosPerPage"),
                         decimal(host, "secondTouchMicrosPerPage"), decimal(host, "cpuLoopMillis"),
-                        decimal(host, "timerGranularityNanos"), decimal(host, "stealShareSinceBoot"),
+                        decimal(host, "callLoopMillis"), decimal(host, "timerGranularityNanos"),
+                        decimal(host, "stealShareSinceBoot"),
                         decimal(host, "stealShareDuringRun"));
             }
         }
         Sidecar first = run.sidecar();
-        return new Host(run.label(), first == null ? null : first.cores(), null, null, null, null, null, null);
+        return new Host(run.label(), first == null ? null : first.cores(), null, null, null, null, null, null, null);
     }
 
     private static Double decimal(JsonNode node, String field) {

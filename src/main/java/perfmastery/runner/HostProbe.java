@@ -43,6 +43,8 @@ public final class HostProbe {
     static final int PROBE_BYTES = 4 * 1024 * 1024;
     static final int REPEATS = 3;
     static final int LOOP_STEPS = 2_000_000;
+    /** fib(27) by plain recursion: 635,621 calls, about a millisecond. */
+    static final int CALL_DEPTH = 27;
     static final int TIMER_CALLS = 100_000;
 
     private final Map<String, Object> atStart;
@@ -61,6 +63,9 @@ public final class HostProbe {
         host.put("secondTouchMicrosPerPage", touch == null ? null : round(touch[1]));
         host.put("cpuLoopMillis", round(cpuLoopMillis()));
         host.put("cpuLoop", LOOP_STEPS + " xorshift steps, the fastest of " + (REPEATS + 2));
+        host.put("callLoopMillis", round(callLoopMillis()));
+        host.put("callLoop", "recursive fib(" + CALL_DEPTH + "), " + calls(CALL_DEPTH) + " calls, the fastest of "
+                + (REPEATS + 2));
         long[] timer = timer();
         host.put("timerGranularityNanos", timer[0]);
         host.put("timerCallNanos", round(timer[1] / (double) TIMER_CALLS));
@@ -79,9 +84,9 @@ public final class HostProbe {
 
     /** One line for the console. */
     public String summary() {
-        return String.format(Locale.ROOT, "first touch %s µs/page (second %s), CPU loop %s ms, timer step %s ns,"
-                        + " steal since boot %s", atStart.get("firstTouchMicrosPerPage"),
-                atStart.get("secondTouchMicrosPerPage"), atStart.get("cpuLoopMillis"),
+        return String.format(Locale.ROOT, "first touch %s µs/page (second %s), CPU loop %s ms, call loop %s ms,"
+                        + " timer step %s ns, steal since boot %s", atStart.get("firstTouchMicrosPerPage"),
+                atStart.get("secondTouchMicrosPerPage"), atStart.get("cpuLoopMillis"), atStart.get("callLoopMillis"),
                 atStart.get("timerGranularityNanos"), percent((Double) atStart.get("stealShareSinceBoot")));
     }
 
@@ -132,6 +137,37 @@ public final class HostProbe {
             best = Math.min(best, System.nanoTime() - t0);
         }
         return best / 1e6;
+    }
+
+    /**
+     * The fastest of a few recursive fib(27): call-heavy code (a call and a return per step, a deep stack). A
+     * host can run it much slower than the xorshift loop suggests: one host of the reference's kind ran
+     * FibonacciBenchmark.recursive 2.2x slower while its xorshift loop was 1.23x slower.
+     */
+    static double callLoopMillis() {
+        long best = Long.MAX_VALUE;
+        for (int r = 0; r < REPEATS + 2; r++) {
+            long t0 = System.nanoTime();
+            sink += fib(CALL_DEPTH);
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        return best / 1e6;
+    }
+
+    static int fib(int n) {
+        return n < 2 ? n : fib(n - 1) + fib(n - 2);
+    }
+
+    /** The calls fib(n) makes: 2 fib(n+1) - 1. */
+    static long calls(int n) {
+        long a = 0;
+        long b = 1;
+        for (int i = 0; i < n + 1; i++) {
+            long next = a + b;
+            a = b;
+            b = next;
+        }
+        return 2 * a - 1;
     }
 
     static long xorshift(long x, int steps) {

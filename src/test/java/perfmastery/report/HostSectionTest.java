@@ -19,7 +19,7 @@ class HostSectionTest {
     Path dir;
 
     private static HostSection.Host host(String run, double firstTouch, double cpuLoop, double timer, double steal) {
-        return new HostSection.Host(run, 2, firstTouch, 0.06, cpuLoop, timer, 0.01, steal);
+        return new HostSection.Host(run, 2, firstTouch, 0.06, cpuLoop, null, timer, 0.01, steal);
     }
 
     @Test
@@ -41,9 +41,21 @@ class HostSectionTest {
         assertTrue(w.contains("steal during the run 1.00 % against 8.00 % (more than 5 points apart)"), w);
     }
 
+    /** The case the xorshift loop missed: 1.23x on it, 2.2x on recursive calls (two hosts of the reference's kind). */
+    @Test
+    void aCallLoopBeyondItsFactorIsFlaggedWhenTheCpuLoopIsNot() {
+        HostSection.Host a = new HostSection.Host("a", 2, 12.5, 0.15, 3.46, 0.5, 20.0, 0.0, 0.0);
+        HostSection.Host b = new HostSection.Host("b", 2, 12.5, 0.15, 4.24, 1.1, 20.0, 0.0, 0.0);
+        List<String> warnings = HostSection.differences(List.of(a, b));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("call loop 0.5000 against 1.100 ms (2.20x apart, more than 1.25x)"),
+                warnings.get(0));
+        assertFalse(warnings.get(0).contains("CPU loop 3.460"), warnings.get(0));
+    }
+
     @Test
     void missingFiguresAreNeverCompared() {
-        HostSection.Host unknown = new HostSection.Host("old", null, null, null, null, null, null, null);
+        HostSection.Host unknown = new HostSection.Host("old", null, null, null, null, null, null, null, null);
         assertEquals(List.of(), HostSection.differences(List.of(host("a", 12, 10, 20, 0.01), unknown)));
     }
 

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 class HostProbeTest {
 
     private static final List<String> FIELDS = List.of("firstTouchMicrosPerPage", "secondTouchMicrosPerPage",
-            "cpuLoopMillis", "cpuLoop", "timerGranularityNanos", "timerCallNanos", "stealShareSinceBoot",
+            "cpuLoopMillis", "cpuLoop", "callLoopMillis", "callLoop", "timerGranularityNanos", "timerCallNanos", "stealShareSinceBoot",
             "stealShareDuringRun");
 
     @Test
@@ -33,6 +33,9 @@ class HostProbeTest {
         assertTrue(first > 0 && Double.isFinite(first), "first touch " + first);
         assertTrue(second > 0 && Double.isFinite(second), "second touch " + second);
         assertTrue((Double) json.get("cpuLoopMillis") > 0);
+        assertTrue((Double) json.get("callLoopMillis") > 0);
+        assertEquals(635_621, HostProbe.calls(HostProbe.CALL_DEPTH), "fib(27) makes 2 fib(28) - 1 calls");
+        assertEquals(196_418, HostProbe.fib(HostProbe.CALL_DEPTH), "fib(27)");
         assertTrue((Long) json.get("timerGranularityNanos") > 0, "nanoTime moves in 100,000 calls");
         assertTrue((Double) json.get("timerCallNanos") > 0);
         if (Files.isReadable(Path.of("/proc/stat"))) {
