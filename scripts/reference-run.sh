@@ -6,10 +6,17 @@
 # nothing else running (each JSON's sidecar records the load average before and after).
 # With --a-a it makes the reference's A/A partner instead: the same suite command again, right after, into
 # results/reference/a-a/ (JSON, sidecars, logs, and one comparison report per runtime against the reference);
-# results/reference/a-a-consecutive/ holds both halves of its pairs and is kept when the reference is made again.
+# The A/A pairs that hold both of their halves (results/reference/a-a-*/) are kept when the reference is made again.
 #   scripts/reference-run.sh [--jdk17 DIR] [--jdk DIR] [--preset quick|full] [--a-a]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# relink STAGING FILES...: a report names its inputs by the folder they were read from; after STAGING has been
+# moved into place, its links become relative to the new place.
+relink() {
+    local staging="$1"; shift
+    sed -i "s|$staging/|./|g; s|$(basename "$staging")/||g" "$@" 2>/dev/null || true
+}
 
 java_feature() {
     "$1/bin/java" -XshowSettings:properties -version 2>&1 \
@@ -84,8 +91,7 @@ if [[ "$partner" == true ]]; then
     rm -rf results/reference/a-a
     mv "$staging" results/reference/a-a
     trap - EXIT
-    sed -i "s|$staging/|./|g; s|$(basename "$staging")/||g" results/reference/a-a/report-*/report.md \
-        results/reference/a-a/report-*/report.html 2>/dev/null || true
+    relink "$staging" results/reference/a-a/report-*/report.md results/reference/a-a/report-*/report.html
     echo "reference-run: wrote results/reference/a-a/ (the partner's JSON, sidecars, logs, report-*/)"
     exit 0
 fi
@@ -106,17 +112,19 @@ done
 mapfile -t inputs < <(find "$staging" -maxdepth 1 \( -name 'jdk-*.json' -o -name 'node-*.json' \) ! -name '*.run.json' | sort;
                       find "$staging" -maxdepth 1 -name 'collectors-*.json' ! -name '*.run.json' | sort)
 JAVA_HOME="$jdk17" ./run-benchmarks.sh report --out "$staging" "${inputs[@]}"
-# The consecutive A/A pairs hold both halves and stay; the partner in a-a/ was the old reference's and goes.
-if [[ -d results/reference/a-a-consecutive ]]; then
-    mv results/reference/a-a-consecutive "$staging/"
-fi
+# The A/A pairs that hold both halves (a-a-rounds/, a-a-consecutive/; BetweenRuns reads them) stay; the
+# partner in a-a/ was the old reference's and goes.
+for pair in results/reference/a-a-*/; do
+    if [[ -d "$pair" ]]; then
+        mv "$pair" "$staging/"
+    fi
+done
 if [[ -d results/reference/a-a ]]; then
-    echo "reference-run: removed results/reference/a-a (the old reference's partner); make it again with --a-a (BetweenRuns' figures and RegressionGateTest read it)" >&2
+    echo "reference-run: removed results/reference/a-a (the old reference's partner); make it again with --a-a" >&2
 fi
 rm -rf results/reference
 mv "$staging" results/reference
 trap - EXIT
-# The report names its inputs by the folder they were read from: make the links relative to the new place.
-sed -i "s|$staging/|./|g; s|$(basename "$staging")/||g" results/reference/report.md results/reference/report.html 2>/dev/null || true
+relink "$staging" results/reference/report.md results/reference/report.html
 echo "reference-run: load after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 echo "reference-run: wrote results/reference/ (report.md, report.html, charts/, JSON, sidecars, logs)"
