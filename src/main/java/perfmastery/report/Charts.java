@@ -35,11 +35,8 @@ final class Charts {
 
     /** Bars that differ by more than this factor get a log scale. */
     static final double LOG_SCALE_SPREAD = 20;
-    /**
-     * Scores beyond this (or not finite) are left out of charts: no JMH measurement comes near it (a day per
-     * operation is 8.64e13 ns), and one such bar stretches a log axis over hundreds of decades.
-     */
-    static final double PLOTTABLE_LIMIT = 1e100;
+    /** Scores beyond this (or not finite) are left out of charts ({@link Plottable#LIMIT}). */
+    static final double PLOTTABLE_LIMIT = Plottable.LIMIT;
     /** A log axis spans at most this many decades; bars below its floor are cut, and its label says so. */
     static final int MAX_DECADES = 24;
     /** A log axis has about this many tick labels at most, so that they never overlap. */
@@ -162,9 +159,8 @@ final class Charts {
         return draw(id, title, plot, fitted, capped);
     }
 
-    /** Finite and within {@link #PLOTTABLE_LIMIT}. */
-    static boolean plottable(double value) {
-        return Double.isFinite(value) && Math.abs(value) < PLOTTABLE_LIMIT;
+    private static boolean plottable(double value) {
+        return Plottable.value(value);
     }
 
     /** Whole decades per tick, so that a log axis over {@code decades} has at most {@link #MAX_TICKS} labels. */
@@ -389,7 +385,7 @@ final class Charts {
             peek.accept(chart, height);
         }
         SVGGraphics2D g2 = new SVGGraphics2D(WIDTH, height);
-        g2.setDefsKeyPrefix(safeId(id) + "-");
+        g2.setDefsKeyPrefix(LessonNames.safeId(id) + "-");
         g2.setGeomDoubleConverter(Charts::twoDecimals);
         g2.setTransformDoubleConverter(Charts::twoDecimals);
         org.jfree.chart.ChartRenderingInfo info = new org.jfree.chart.ChartRenderingInfo(null);
@@ -485,11 +481,4 @@ final class Charts {
         return sign + whole + (fraction < 10 ? ".0" : ".") + (fraction % 10 == 0 ? fraction / 10 : fraction);
     }
 
-    private static final java.util.regex.Pattern UNSAFE_ID = java.util.regex.Pattern.compile("[^A-Za-z0-9._-]+");
-
-    /** A name safe for file names and XML ids. */
-    static String safeId(String text) {
-        String s = UNSAFE_ID.matcher(text).replaceAll("-");
-        return s.toLowerCase(Locale.ROOT);
-    }
 }

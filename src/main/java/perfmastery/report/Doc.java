@@ -1,5 +1,7 @@
 package perfmastery.report;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -213,20 +215,35 @@ final class Doc {
 
     /** @param svgByFile each chart's SVG element, to inline, by its {@link Chart#file()} */
     String toHtml(String title, Map<String, String> svgByFile) {
-        Map<Heading, String> anchors = anchors();
-        Map<String, String> byKey = anchorsByKey();
         // Sized for the inlined charts up front: a page of hundreds of charts is megabytes, and growing the
         // builder by doubling copied and zeroed it some twenty times.
         long svgChars = svgByFile.values().stream().mapToLong(v -> v == null ? 0 : v.length()).sum();
         StringBuilder out = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 16, svgChars + 256L * blocks.size() + 4096));
+        try {
+            writeHtml(out, title, svgByFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringBuilder does not throw
+        }
+        return out.toString();
+    }
+
+    /**
+     * Writes the page to {@code out}: the report streams it into its file, so that megabytes of inlined charts are
+     * not copied into one string and then into its bytes.
+     *
+     * @param svgByFile each chart's SVG element, to inline, by its {@link Chart#file()}
+     */
+    void writeHtml(Appendable out, String title, Map<String, String> svgByFile) throws IOException {
+        Map<Heading, String> anchors = anchors();
+        Map<String, String> byKey = anchorsByKey();
         out.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
                 .append("<meta charset=\"UTF-8\"/>\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>")
                 .append(html(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
         for (Block block : blocks) {
             if (block instanceof Heading h) {
-                out.append("<h").append(h.level()).append(" id=\"").append(html(anchors.get(h))).append("\">")
-                        .append(html(h.text())).append("</h").append(h.level()).append(">\n");
+                out.append("<h").append(Integer.toString(h.level())).append(" id=\"").append(html(anchors.get(h))).append("\">")
+                        .append(html(h.text())).append("</h").append(Integer.toString(h.level())).append(">\n");
             } else if (block instanceof Paragraph p) {
                 out.append("<p>").append(html(p.text())).append("</p>\n");
             } else if (block instanceof Bullets b) {
@@ -264,7 +281,6 @@ final class Doc {
             }
         }
         out.append("</body>\n</html>\n");
-        return out.toString();
     }
 
     /** Escapes text for HTML and XML (also used for attribute values); characters beyond Latin-1 as references. */

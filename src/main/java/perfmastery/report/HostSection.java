@@ -41,7 +41,7 @@ final class HostSection {
     static final double CPU_FACTOR = 1.25;
     static final int STEAL_POINTS_PERCENT = 5;
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final JsonMapper MAPPER = Json.MAPPER;
 
     /** One run's host figures; a null field was not measured or not readable. */
     record Host(String run, Integer cores, Double firstTouch, Double secondTouch, Double cpuLoop, Double callLoop,

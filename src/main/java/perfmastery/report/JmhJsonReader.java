@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class JmhJsonReader {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final JsonMapper MAPPER = Json.MAPPER;
 
     private JmhJsonReader() {
     }

@@ -51,11 +51,11 @@ final class LessonNames {
 
     String chartId(int runIndex, String className, String mode) {
         return idByLesson.computeIfAbsent(runIndex + "|" + className + "|" + mode, k -> {
-            String name = EDGE_HYPHENS.matcher(Charts.safeId(display(className))).replaceAll("");
+            String name = EDGE_HYPHENS.matcher(safeId(display(className))).replaceAll("");
             if (name.isEmpty() || name.chars().noneMatch(Character::isLetterOrDigit)) {
                 name = "lesson";
             }
-            String wanted = "lesson-" + runIndex + "-" + name + "-" + Charts.safeId(mode);
+            String wanted = "lesson-" + runIndex + "-" + name + "-" + safeId(mode);
             String id = wanted;
             for (int n = 2; !usedIds.add(id); n++) {
                 id = wanted + "-" + n;
@@ -66,5 +66,13 @@ final class LessonNames {
 
     private static String simple(String className) {
         return className.substring(className.lastIndexOf('.') + 1);
+    }
+
+    private static final java.util.regex.Pattern UNSAFE_ID = java.util.regex.Pattern.compile("[^A-Za-z0-9._-]+");
+
+    /** A name safe for file names and XML ids (here, not in Charts, so that naming does not load Java2D). */
+    static String safeId(String text) {
+        String s = UNSAFE_ID.matcher(text).replaceAll("-");
+        return s.toLowerCase(java.util.Locale.ROOT);
     }
 }

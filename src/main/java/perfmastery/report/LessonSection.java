@@ -344,7 +344,7 @@ final class LessonSection {
             Intervals.Data data = Intervals.data(row, metric);
             // A score the reader warned about (not finite, beyond 1e100) keeps its row off the chart, whatever
             // its rawData says: the chart never shows a row the table cannot.
-            if (data == null || !Charts.plottable(row.primary().score())) {
+            if (data == null || !Plottable.value(row.primary().score())) {
                 values[i] = Double.NaN;
                 lows[i] = Double.NaN;
                 highs[i] = Double.NaN;
@@ -417,7 +417,7 @@ final class LessonSection {
 
     /** "412x lower" / "3.10x higher": a latency against the baseline's. */
     static String latencyWords(double base, double value) {
-        if (!Charts.plottable(base) || !Charts.plottable(value) || base <= 0 || value <= 0) {
+        if (!Plottable.value(base) || !Plottable.value(value) || base <= 0 || value <= 0) {
             return "n/a";
         }
         double f = base / value;

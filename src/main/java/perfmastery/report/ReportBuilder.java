@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 
 import perfmastery.support.Claim;
 
@@ -48,12 +52,26 @@ final class ReportBuilder {
             + " NOT MEASURED: no row matched, or the run is outside the claim's scope (e.g. a collector that is not"
             + " generational).";
 
-    record Output(String markdown, String html, Map<String, String> charts, String comparisonCsv, String claimsCsv,
-                  List<ClaimChecker.Verdict> verdicts, List<RunComparison.Result> comparisons, List<String> warnings) {
+    record Output(String markdown, Page html, Map<String, String> charts, String comparisonCsv, String claimsCsv,
+                  List<ClaimChecker.Verdict> verdicts, List<RunComparison.Result> comparisons, List<String> warnings,
+                  GateSection.Gate gate) {
+    }
+
+    /** The HTML page: written straight into its file ({@link #writeTo}), or as one string ({@link #text}). */
+    record Page(Doc doc, String title, Map<String, String> charts) {
+        void writeTo(Appendable out) throws java.io.IOException {
+            doc.writeHtml(out, title, charts);
+        }
+
+        String text() {
+            return doc.toHtml(title, charts);
+        }
     }
 
     private final Doc doc = new Doc();
-    private final Map<String, java.util.function.Supplier<String>> chartTasks = new LinkedHashMap<>();
+    /** Each chart's drawing, by file, in the order the text shows them; started as soon as it is known. */
+    private final Map<String, FutureTask<String>> chartTasks = new LinkedHashMap<>();
+    private ExecutorService chartThread;
     private final List<String> warnings = new ArrayList<>();
     private final ClaimChecker claims = new ClaimChecker(warnings);
     private double gateMargin = RegressionGate.DEFAULT_MARGIN;
@@ -79,6 +97,21 @@ final class ReportBuilder {
      * @param inputWarnings what reading and merging the files found beyond each run's own warnings
      */
     Output build(List<Run> givenRuns, List<Run> baselines, List<String> inputWarnings) {
+        // Charts are drawn on a thread of their own while this one writes the text (the main thread is the
+        // report's critical path, and JFreeChart's drawing is a quarter of its work); this one helps at the end.
+        chartThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "report-charts");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return buildWithCharts(givenRuns, baselines, inputWarnings);
+        } finally {
+            chartThread.shutdownNow();
+        }
+    }
+
+    private Output buildWithCharts(List<Run> givenRuns, List<Run> baselines, List<String> inputWarnings) {
         List<Run> runs = givenRuns.stream().map(plans::prepare).toList();
         warnings.addAll(inputWarnings);
         for (Run run : runs) {
@@ -150,13 +183,44 @@ final class ReportBuilder {
         doc.paragraph(METHOD);
         // The findings go first, right under the title: they link to the lesson sections made above.
         doc.insert(1, Findings.build(runs, verdicts, comparisons, lessons::keyOf));
-        doc.insert(1, GateSection.of(comparisons, !baselines.isEmpty(), gateMargin).doc());
-        // Each chart is independent of the others (its own JFreeChart and SVGGraphics2D): draw them in parallel.
+        GateSection.Gate gate = GateSection.of(comparisons, !baselines.isEmpty(), gateMargin);
+        doc.insert(1, gate.doc());
+        String markdown = doc.toMarkdown();
+        String comparisonCsv = comparisonCsv(comparisons);
+        String claimsCsv = claimsCsv(verdicts);
+        Map<String, String> charts = drawnCharts();
+        return new Output(markdown, new Page(doc, title, charts), charts, comparisonCsv, claimsCsv, verdicts,
+                comparisons, allWarnings, gate);
+    }
+
+    /**
+     * Every chart's SVG, by file. The chart thread works from the first chart on; this thread takes the ones it
+     * has not started, from the last back (FutureTask runs each once, whichever thread comes first), then waits.
+     */
+    private Map<String, String> drawnCharts() {
+        List<FutureTask<String>> tasks = new ArrayList<>(chartTasks.values());
+        for (int i = tasks.size() - 1; i >= 0; i--) {
+            tasks.get(i).run();
+        }
         Map<String, String> charts = new LinkedHashMap<>();
-        chartTasks.entrySet().parallelStream().map(e -> Map.entry(e.getKey(), e.getValue().get())).toList()
-                .forEach(e -> charts.put(e.getKey(), e.getValue()));
-        return new Output(doc.toMarkdown(), doc.toHtml(title, charts), charts, comparisonCsv(comparisons),
-                claimsCsv(verdicts), verdicts, comparisons, allWarnings);
+        for (Map.Entry<String, FutureTask<String>> e : chartTasks.entrySet()) {
+            try {
+                charts.put(e.getKey(), e.getValue().get());
+            } catch (ExecutionException ex) {
+                Throwable cause = ex.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException("chart " + e.getKey() + " failed", cause);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while drawing " + e.getKey(), ex);
+            }
+        }
+        return charts;
     }
 
     private static long count(List<ClaimChecker.Verdict> verdicts, String status) {
@@ -212,7 +276,9 @@ final class ReportBuilder {
 
     private void chart(String id, String alt, java.util.function.Supplier<String> svg) {
         String file = "charts/" + id + ".svg";
-        chartTasks.put(file, svg);
+        FutureTask<String> task = new FutureTask<>(svg::get);
+        chartTasks.put(file, task);
+        chartThread.execute(task);
         doc.add(new Doc.Chart(file, alt));
     }
 
@@ -221,7 +287,7 @@ final class ReportBuilder {
         if (!row.primary().unit().equals(base.primary().unit())) {
             return "n/a (" + row.primary().unit() + " vs " + base.primary().unit() + ")";
         }
-        if (!Charts.plottable(row.primary().score()) || !Charts.plottable(base.primary().score())) {
+        if (!Plottable.value(row.primary().score()) || !Plottable.value(base.primary().score())) {
             return "n/a";
         }
         double f = row.higherIsBetter() ? row.primary().score() / base.primary().score()

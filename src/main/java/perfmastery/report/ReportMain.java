@@ -171,7 +171,7 @@ public final class ReportMain {
         inputWarnings.addAll(merged.warnings());
 
         ReportBuilder.Output report = new ReportBuilder().gateMargin(margin).build(runs, baselines, inputWarnings);
-        GateSection.Gate gate = GateSection.of(report.comparisons(), !baselines.isEmpty(), margin);
+        GateSection.Gate gate = report.gate();
         try {
             write(outDir, report);
         } catch (IOException | UncheckedIOException e) {
@@ -300,13 +300,34 @@ public final class ReportMain {
                 }
             }
         }
-        Files.writeString(dir.resolve("report.md"), report.markdown(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("report.html"), report.html(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("comparison.csv"), report.comparisonCsv(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("claims.csv"), report.claimsCsv(), StandardCharsets.UTF_8);
-        for (Map.Entry<String, String> chart : report.charts().entrySet()) {
-            Files.writeString(dir.resolve(chart.getKey()),
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + chart.getValue() + "\n", StandardCharsets.UTF_8);
+        // Hundreds of small chart files cost a file creation each: another thread writes them meanwhile.
+        java.util.concurrent.CompletableFuture<Void> chartFiles = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            for (Map.Entry<String, String> chart : report.charts().entrySet()) {
+                try {
+                    Files.writeString(dir.resolve(chart.getKey()), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                            + chart.getValue() + "\n", StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+        try {
+            Files.writeString(dir.resolve("report.md"), report.markdown(), StandardCharsets.UTF_8);
+            try (var html = Files.newBufferedWriter(dir.resolve("report.html"), StandardCharsets.UTF_8)) {
+                report.html().writeTo(html);
+            }
+            Files.writeString(dir.resolve("comparison.csv"), report.comparisonCsv(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("claims.csv"), report.claimsCsv(), StandardCharsets.UTF_8);
+        } finally {
+            // Waited for even when a write here failed, so that no thread writes after the report has exited.
+            try {
+                chartFiles.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            }
         }
     }
 

@@ -32,7 +32,7 @@ final class RoundUnits {
     static final String FORKS_ARE_THE_UNIT = "no round record in its sidecar (a JMH file not made by the runner):"
             + " its forks are taken as independent replicates, which forks run back to back in one round are not";
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final JsonMapper MAPPER = Json.MAPPER;
 
     /** The rounds of each regrouped row's observations (one per round, ascending), by row object. */
     private static final Map<Row, int[]> ROUNDS = Collections.synchronizedMap(new WeakHashMap<>());

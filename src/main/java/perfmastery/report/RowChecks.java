@@ -169,14 +169,14 @@ final class RowChecks {
         int count = 0;
         for (int i = 0; i < rows.size(); i++) {
             double score = rows.get(i).primary().score();
-            if (!Charts.plottable(score)) {
+            if (!Plottable.value(score)) {
                 if (count++ < EXAMPLES) {
                     examples.add("result " + (i + 1) + " " + describe(rows.get(i)) + ": " + Fmt.value(score));
                 }
             }
         }
         if (count > 0) {
-            warnings.add(file + ": " + count + " score(s) are not finite or beyond " + Fmt.value(Charts.PLOTTABLE_LIMIT)
+            warnings.add(file + ": " + count + " score(s) are not finite or beyond " + Fmt.value(Plottable.LIMIT)
                     + " (" + String.join("; ", examples) + (count > EXAMPLES ? "; ..." : "") + "), which no"
                     + " measurement gives (an edited or damaged file?): left out of the charts, n/a in factors");
         }

@@ -47,7 +47,7 @@ record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, Stri
                 null, null);
     }
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final JsonMapper MAPPER = Json.MAPPER;
     private static final double GIB = 1024.0 * 1024 * 1024;
 
     /** A field of the wrong type: the whole sidecar is ignored, and the warning names the field. */
