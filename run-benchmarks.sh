@@ -47,4 +47,18 @@ if (( feature >= 24 )); then
     launcher_flags=(--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
 fi
 
+# The report subcommand starts the report's JVM straight from here, with the flags RunMain gives it at the end
+# of a run (src/main/resources/perfmastery/report/jvm-flags): going through RunMain would start a second JVM
+# and add half a second to a tool whose whole run is two.
+if [[ "${1:-}" == "report" ]]; then
+    shift
+    report_flags=()
+    while IFS= read -r line; do
+        [[ -z "$line" || "$line" == "#"* ]] || report_flags+=("$line")
+    done < src/main/resources/perfmastery/report/jvm-flags
+    jar="$PWD/$jar"
+    cd "$caller_dir"
+    exec "$java" "${launcher_flags[@]}" "${report_flags[@]}" -cp "$jar" perfmastery.report.ReportMain "$@"
+fi
+
 exec "$java" "${launcher_flags[@]}" "-Dperfmastery.callerDir=$caller_dir" -cp "$jar" perfmastery.runner.RunMain "$@"

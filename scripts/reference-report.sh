@@ -14,9 +14,10 @@ if [[ ! -f target/benchmarks.jar ]]; then
 fi
 java="${JAVA_HOME:+$JAVA_HOME/bin/java}"
 java="${java:-java}"
-jar="$(pwd)/target/benchmarks.jar"
+root="$(pwd)"
 cd results/reference
 mapfile -t inputs < <(find . -maxdepth 1 \( -name 'jdk-*.json' -o -name 'node-*.json' \) ! -name '*.run.json' | sort;
                       find . -maxdepth 1 -name 'collectors-*.json' ! -name '*.run.json' | sort)
 inputs=("${inputs[@]#./}")
-"$java" -XX:TieredStopAtLevel=1 -cp "$jar" perfmastery.report.ReportMain --out . "${inputs[@]}"
+# Through run-benchmarks.sh, so that the report runs with its own JVM flags (src/main/resources/.../jvm-flags).
+JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v "$java")")")")" "$root/run-benchmarks.sh" report --out . "${inputs[@]}"

@@ -123,4 +123,24 @@ class RunBenchmarksScriptIT {
         assertEquals(0, result.exitCode(), result.toString());
         assertTrue(result.stdout().contains("--jvm-args"), result.stdout());
     }
+
+    /**
+     * The report subcommand starts the report's JVM from the script itself: file names are where the user stands,
+     * the report's own exit codes and messages come through.
+     */
+    @Test
+    void theReportSubcommandReadsAndWritesWhereTheUserStands() throws IOException, InterruptedException {
+        Files.copy(Paths.get("results", "reference", "jdk-17.0.15.json"), scratch.resolve("in.json"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Result result = script(Map.of(), "report", "--out", "report-here", "in.json");
+        assertEquals(0, result.exitCode(), result.toString());
+        assertTrue(result.stdout().startsWith("report: wrote "), result.toString());
+        assertTrue(Files.isRegularFile(scratch.resolve("report-here").resolve("report.html")), result.toString());
+        assertTrue(Files.isRegularFile(scratch.resolve("report-here").resolve("claims.csv")), result.toString());
+
+        Result bad = script(Map.of(), "report", "--bogus", "in.json");
+        assertEquals(2, bad.exitCode(), bad.toString());
+        assertEquals(1, bad.stderr().lines().count(), "one line: " + bad);
+        assertTrue(bad.stderr().startsWith("report: unknown option --bogus"), bad.toString());
+    }
 }

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -393,5 +395,21 @@ class RunMainTest {
         try (var in = RunMainTest.class.getResourceAsStream("/META-INF/BenchmarkList")) {
             return BenchmarkSelection.read(in);
         }
+    }
+
+    /** One list of report JVM flags: RunMain reads it from the jar, run-benchmarks.sh from the source tree. */
+    @Test
+    void theReportsJvmFlagsComeFromOneFileThatTheScriptReadsToo() throws IOException {
+        List<String> flags = RunMain.reportJvmFlags();
+        assertTrue(flags.contains("-XX:TieredStopAtLevel=1"), flags.toString());
+        assertTrue(flags.contains("-XX:+UseSerialGC"), flags.toString());
+        assertTrue(flags.stream().allMatch(f -> f.startsWith("-") && !f.contains(" ")), "one flag a line: " + flags);
+        Path source = Path.of("src", "main", "resources").resolve(RunMain.REPORT_JVM_FLAGS);
+        List<String> lines = Files.readAllLines(source, StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+        assertEquals(lines, flags);
+        String script = Files.readString(Path.of("run-benchmarks.sh"), StandardCharsets.UTF_8);
+        assertTrue(script.contains("< src/main/resources/" + RunMain.REPORT_JVM_FLAGS), "run-benchmarks.sh reads "
+                + source);
     }
 }
