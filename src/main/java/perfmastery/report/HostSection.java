@@ -11,7 +11,6 @@ import java.util.Map;
 import perfmastery.support.Claim;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The hosts beside the runs: what the runner measured of the host at the start of each run
@@ -40,8 +39,6 @@ final class HostSection {
     static final double FACTOR = 2.0;
     static final double CPU_FACTOR = 1.25;
     static final int STEAL_POINTS_PERCENT = 5;
-
-    private static final JsonMapper MAPPER = Json.MAPPER;
 
     /** One run's host figures; a null field was not measured or not readable. */
     record Host(String run, Integer cores, Double firstTouch, Double secondTouch, Double cpuLoop, Double callLoop,
@@ -145,7 +142,7 @@ final class HostSection {
             }
             JsonNode host;
             try {
-                host = MAPPER.readTree(Files.readAllBytes(sidecar.file())).path("host");
+                host = JsonTree.read(Files.readAllBytes(sidecar.file())).path("host");
             } catch (IOException | JacksonException e) {
                 continue; // Sidecar has warned about an unreadable file already
             }

@@ -15,7 +15,6 @@ import java.util.TreeMap;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads the JSON that JMH (1.19 or later) writes with {@code -rf json}, from this suite or any other.
@@ -23,8 +22,6 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link BadInputException} with one line naming the file; soft ones become warnings of the run.
  */
 final class JmhJsonReader {
-
-    private static final JsonMapper MAPPER = Json.MAPPER;
 
     private JmhJsonReader() {
     }
@@ -45,7 +42,7 @@ final class JmhJsonReader {
         }
         JsonNode root;
         try {
-            root = MAPPER.readTree(bytes);
+            root = JsonTree.read(bytes);
         } catch (JacksonException e) {
             var where = e.getLocation();
             String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
@@ -83,7 +80,7 @@ final class JmhJsonReader {
                     + " counters such as gc.count): shown as n/a, left out of intervals");
         }
         List<Row> checked = RowChecks.check(name, rows, warnings);
-        JsonNode first = rows.isEmpty() ? MAPPER.createObjectNode() : root.get(0);
+        JsonNode first = rows.isEmpty() ? tools.jackson.databind.node.JsonNodeFactory.instance.objectNode() : root.get(0);
         return new Run(file, "", text(first, "jmhVersion"), text(first, "jdkVersion"), text(first, "vmName"),
                 text(first, "vmVersion"), commonJvmArgs(root), List.copyOf(checked), warnings);
     }

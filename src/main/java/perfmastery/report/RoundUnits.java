@@ -14,7 +14,6 @@ import java.util.WeakHashMap;
 
 import perfmastery.runner.RunMetadata;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Rounds as the unit of replication. A round is one independent replicate: every lesson's rows run once, the JDKs
@@ -31,8 +30,6 @@ final class RoundUnits {
 
     static final String FORKS_ARE_THE_UNIT = "no round record in its sidecar (a JMH file not made by the runner):"
             + " its forks are taken as independent replicates, which forks run back to back in one round are not";
-
-    private static final JsonMapper MAPPER = Json.MAPPER;
 
     /** The rounds of each regrouped row's observations (one per round, ascending), by row object. */
     private static final Map<Row, int[]> ROUNDS = Collections.synchronizedMap(new WeakHashMap<>());
@@ -64,7 +61,7 @@ final class RoundUnits {
             return null;
         }
         try {
-            JsonNode root = MAPPER.readTree(Files.readAllBytes(sidecar));
+            JsonNode root = JsonTree.read(Files.readAllBytes(sidecar));
             JsonNode rows = root.path("forkRounds");
             if (!rows.isArray()) {
                 return null;

@@ -11,7 +11,6 @@ import java.util.Locale;
 import perfmastery.runner.RunMetadata;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the runner wrote beside a JMH JSON ({@code jdk-17.0.15.run.json} beside {@code jdk-17.0.15.json}, see
@@ -47,7 +46,6 @@ record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, Stri
                 null, null);
     }
 
-    private static final JsonMapper MAPPER = Json.MAPPER;
     private static final double GIB = 1024.0 * 1024 * 1024;
 
     /** A field of the wrong type: the whole sidecar is ignored, and the warning names the field. */
@@ -77,7 +75,7 @@ record Sidecar(Path file, String cpuModel, Integer cores, Long memoryBytes, Stri
         }
         JsonNode root;
         try {
-            root = MAPPER.readTree(bytes);
+            root = JsonTree.read(bytes);
         } catch (JacksonException e) {
             warnings.add(name + ": the run's sidecar is not valid JSON; " + IGNORED);
             return null;

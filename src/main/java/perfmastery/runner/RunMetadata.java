@@ -32,7 +32,13 @@ public final class RunMetadata {
     /** The suffix of a sidecar, replacing {@code .json}. */
     public static final String SUFFIX = ".run.json";
 
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    /**
+     * The mapper, built on first use: building one costs a tenth of a second or more in a cold JVM, and the report
+     * calls {@link #sidecarOf} for every file it reads without needing it.
+     */
+    private static final class Mapper {
+        static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    }
 
     private RunMetadata() {
     }
@@ -143,7 +149,7 @@ public final class RunMetadata {
     public static void write(Path json, Map<String, Object> content) throws IOException {
         Path sidecar = sidecarOf(json);
         Path partial = sidecar.resolveSibling("." + sidecar.getFileName() + ".partial");
-        Files.write(partial, JSON.writeValueAsBytes(content));
+        Files.write(partial, Mapper.JSON.writeValueAsBytes(content));
         Files.move(partial, sidecar, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
@@ -199,7 +205,7 @@ public final class RunMetadata {
         try (var files = Files.list(runDir)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).sorted().toList()) {
                 try {
-                    var node = JSON.readTree(file.toFile());
+                    var node = Mapper.JSON.readTree(file.toFile());
                     if (!preset.equals(node.path("preset").asString("")) || !node.path("unitSeconds").isObject()) {
                         continue;
                     }
