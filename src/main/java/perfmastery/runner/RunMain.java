@@ -808,8 +808,7 @@ public final class RunMain {
         command.add(self.java().toString());
         command.addAll(self.attachFlags());
         if (mainClass.equals(REPORT_MAIN)) {
-            // The report lives a second or two: C2 would spend more CPU compiling it than it saves.
-            command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true"));
+            command.addAll(reportJvmFlags());
         }
         if (mainClass.equals(WORKER_FOOTPRINT_MAIN)) {
             // A pinned, pre-touched heap keeps heap growth out of RSS; NMT gives the thread-stack column.
@@ -817,6 +816,22 @@ public final class RunMain {
         }
         command.addAll(List.of("-cp", jar.toString(), mainClass));
         return command;
+    }
+
+    /** Where the report's JVM flags are kept, for this class and for run-benchmarks.sh (src/main/resources/...). */
+    static final String REPORT_JVM_FLAGS = "perfmastery/report/jvm-flags";
+
+    /** The report's JVM flags: the non-comment lines of {@link #REPORT_JVM_FLAGS}. */
+    static List<String> reportJvmFlags() {
+        try (InputStream in = RunMain.class.getClassLoader().getResourceAsStream(REPORT_JVM_FLAGS)) {
+            if (in == null) {
+                throw new IllegalStateException(REPORT_JVM_FLAGS + " is missing from the jar: rebuild with ./mvnw package");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     int tool(String mainClass, String what, List<String> args) throws UsageError, IOException,
