@@ -35,8 +35,6 @@ final class Charts {
 
     /** Bars that differ by more than this factor get a log scale. */
     static final double LOG_SCALE_SPREAD = 20;
-    /** Scores beyond this (or not finite) are left out of charts ({@link Plottable#LIMIT}). */
-    static final double PLOTTABLE_LIMIT = Plottable.LIMIT;
     /** A log axis spans at most this many decades; bars below its floor are cut, and its label says so. */
     static final int MAX_DECADES = 24;
     /** A log axis has about this many tick labels at most, so that they never overlap. */
@@ -77,7 +75,7 @@ final class Charts {
         // Rows no chart can draw (non-finite or absurd scores) are left out; the reader warned about them.
         List<Integer> drawable = new ArrayList<>();
         for (int i = 0; i < labels.size(); i++) {
-            if (plottable(values[i])) {
+            if (Plottable.value(values[i])) {
                 drawable.add(i);
             }
         }
@@ -92,8 +90,8 @@ final class Charts {
             int i = kept.get(k);
             tokens.add(labels.get(i));
             scores[k] = values[i];
-            low[k] = plottable(lows[i]) ? Math.min(lows[i], values[i]) : Double.NaN;
-            high[k] = plottable(highs[i]) ? Math.max(highs[i], values[i]) : Double.NaN;
+            low[k] = Plottable.value(lows[i]) ? Math.min(lows[i], values[i]) : Double.NaN;
+            high[k] = Plottable.value(highs[i]) ? Math.max(highs[i], values[i]) : Double.NaN;
         }
         ChartLabels.Result fitted = ChartLabels.compact(tokens, LABEL_METRICS, MAX_LABEL_WIDTH);
         List<String> categories = keys(fitted);
@@ -159,10 +157,6 @@ final class Charts {
         return draw(id, title, plot, fitted, capped);
     }
 
-    private static boolean plottable(double value) {
-        return Plottable.value(value);
-    }
-
     /** Whole decades per tick, so that a log axis over {@code decades} has at most {@link #MAX_TICKS} labels. */
     static int decadesPerTick(int decades) {
         return Math.max(1, (int) Math.ceil(decades / (double) MAX_TICKS));
@@ -194,7 +188,7 @@ final class Charts {
     static List<Integer> mostChanged(double[] ratios, int max) {
         List<Integer> drawable = new ArrayList<>();
         for (int i = 0; i < ratios.length; i++) {
-            if (plottable(ratios[i]) && ratios[i] > 1 / PLOTTABLE_LIMIT) {
+            if (Plottable.value(ratios[i]) && ratios[i] > 1 / Plottable.LIMIT) {
                 drawable.add(i);
             }
         }
@@ -225,8 +219,8 @@ final class Charts {
         List<double[]> points = new ArrayList<>();
         for (int i : kept) {
             tokens.add(labels.get(i));
-            double low = plottable(allLows[i]) && allLows[i] > 0 ? allLows[i] : allRatios[i];
-            double high = plottable(allHighs[i]) ? allHighs[i] : allRatios[i];
+            double low = Plottable.value(allLows[i]) && allLows[i] > 0 ? allLows[i] : allRatios[i];
+            double high = Plottable.value(allHighs[i]) ? allHighs[i] : allRatios[i];
             points.add(new double[] {allRatios[i], low, high});
         }
         ChartLabels.Result fitted = ChartLabels.compact(tokens, LABEL_METRICS, MAX_LABEL_WIDTH);

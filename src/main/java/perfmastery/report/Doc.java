@@ -1,7 +1,6 @@
 package perfmastery.report;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -213,23 +212,9 @@ final class Doc {
             + "figure{margin:0.5em 0 1.5em}\n"
             + "figure svg{display:block;max-width:100%;height:auto}\n";
 
-    /** @param svgByFile each chart's SVG element, to inline, by its {@link Chart#file()} */
-    String toHtml(String title, Map<String, String> svgByFile) {
-        // Sized for the inlined charts up front: a page of hundreds of charts is megabytes, and growing the
-        // builder by doubling copied and zeroed it some twenty times.
-        long svgChars = svgByFile.values().stream().mapToLong(v -> v == null ? 0 : v.length()).sum();
-        StringBuilder out = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 16, svgChars + 256L * blocks.size() + 4096));
-        try {
-            writeHtml(out, title, svgByFile);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringBuilder does not throw
-        }
-        return out.toString();
-    }
-
     /**
      * Writes the page to {@code out}: the report streams it into its file, so that megabytes of inlined charts are
-     * not copied into one string and then into its bytes.
+     * not copied into one string and then into its bytes (a StringBuilder gives the page as text).
      *
      * @param svgByFile each chart's SVG element, to inline, by its {@link Chart#file()}
      */
@@ -242,8 +227,9 @@ final class Doc {
                 .append(html(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
         for (Block block : blocks) {
             if (block instanceof Heading h) {
-                out.append("<h").append(Integer.toString(h.level())).append(" id=\"").append(html(anchors.get(h))).append("\">")
-                        .append(html(h.text())).append("</h").append(Integer.toString(h.level())).append(">\n");
+                String level = Integer.toString(h.level());
+                out.append("<h").append(level).append(" id=\"").append(html(anchors.get(h))).append("\">")
+                        .append(html(h.text())).append("</h").append(level).append(">\n");
             } else if (block instanceof Paragraph p) {
                 out.append("<p>").append(html(p.text())).append("</p>\n");
             } else if (block instanceof Bullets b) {

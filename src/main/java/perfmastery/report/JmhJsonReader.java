@@ -15,6 +15,7 @@ import java.util.TreeMap;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Reads the JSON that JMH (1.19 or later) writes with {@code -rf json}, from this suite or any other.
@@ -80,7 +81,7 @@ final class JmhJsonReader {
                     + " counters such as gc.count): shown as n/a, left out of intervals");
         }
         List<Row> checked = RowChecks.check(name, rows, warnings);
-        JsonNode first = rows.isEmpty() ? tools.jackson.databind.node.JsonNodeFactory.instance.objectNode() : root.get(0);
+        JsonNode first = rows.isEmpty() ? JsonNodeFactory.instance.objectNode() : root.get(0);
         return new Run(file, "", text(first, "jmhVersion"), text(first, "jdkVersion"), text(first, "vmName"),
                 text(first, "vmVersion"), commonJvmArgs(root), List.copyOf(checked), warnings);
     }

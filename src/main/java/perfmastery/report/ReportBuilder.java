@@ -52,19 +52,15 @@ final class ReportBuilder {
             + " NOT MEASURED: no row matched, or the run is outside the claim's scope (e.g. a collector that is not"
             + " generational).";
 
-    record Output(String markdown, Page html, Map<String, String> charts, String comparisonCsv, String claimsCsv,
+    record Output(String markdown, Page page, String comparisonCsv, String claimsCsv,
                   List<ClaimChecker.Verdict> verdicts, List<RunComparison.Result> comparisons, List<String> warnings,
                   GateSection.Gate gate) {
     }
 
-    /** The HTML page: written straight into its file ({@link #writeTo}), or as one string ({@link #text}). */
+    /** The HTML page and its charts (each chart's SVG by file, charts/x.svg), written straight into its file. */
     record Page(Doc doc, String title, Map<String, String> charts) {
         void writeTo(Appendable out) throws java.io.IOException {
             doc.writeHtml(out, title, charts);
-        }
-
-        String text() {
-            return doc.toHtml(title, charts);
         }
     }
 
@@ -189,7 +185,7 @@ final class ReportBuilder {
         String comparisonCsv = comparisonCsv(comparisons);
         String claimsCsv = claimsCsv(verdicts);
         Map<String, String> charts = drawnCharts();
-        return new Output(markdown, new Page(doc, title, charts), charts, comparisonCsv, claimsCsv, verdicts,
+        return new Output(markdown, new Page(doc, title, charts), comparisonCsv, claimsCsv, verdicts,
                 comparisons, allWarnings, gate);
     }
 

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code report [--out DIR] [--baseline FILE]... [--fail-on claims|regressions] [--merge] [--allow-duplicate-rows]
@@ -288,7 +290,7 @@ public final class ReportMain {
         // report's own file names in its own charts folder are removed: never anything else (a run folder
         // holds the JSON and logs the report was made from).
         Set<String> writing = new java.util.HashSet<>();
-        for (String file : report.charts().keySet()) {
+        for (String file : report.page().charts().keySet()) {
             writing.add(Path.of(file).getFileName().toString());
         }
         try (var old = Files.list(charts)) {
@@ -301,8 +303,8 @@ public final class ReportMain {
             }
         }
         // Hundreds of small chart files cost a file creation each: another thread writes them meanwhile.
-        java.util.concurrent.CompletableFuture<Void> chartFiles = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            for (Map.Entry<String, String> chart : report.charts().entrySet()) {
+        CompletableFuture<Void> chartFiles = CompletableFuture.runAsync(() -> {
+            for (Map.Entry<String, String> chart : report.page().charts().entrySet()) {
                 try {
                     Files.writeString(dir.resolve(chart.getKey()), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                             + chart.getValue() + "\n", StandardCharsets.UTF_8);
@@ -314,7 +316,7 @@ public final class ReportMain {
         try {
             Files.writeString(dir.resolve("report.md"), report.markdown(), StandardCharsets.UTF_8);
             try (var html = Files.newBufferedWriter(dir.resolve("report.html"), StandardCharsets.UTF_8)) {
-                report.html().writeTo(html);
+                report.page().writeTo(html);
             }
             Files.writeString(dir.resolve("comparison.csv"), report.comparisonCsv(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("claims.csv"), report.claimsCsv(), StandardCharsets.UTF_8);
@@ -322,7 +324,7 @@ public final class ReportMain {
             // Waited for even when a write here failed, so that no thread writes after the report has exited.
             try {
                 chartFiles.join();
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 if (e.getCause() instanceof RuntimeException r) {
                     throw r;
                 }
